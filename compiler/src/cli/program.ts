@@ -1,0 +1,21 @@
+/**
+ * The `tsvdc` command line: one commander program; each command lives in
+ * cli/commands/<name>.ts and exports `register(program)`.
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { register as registerIr } from './commands/ir.js';
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tsvdc')
+    .description('Ternary SVD compiler: compress ONNX networks into ternary add trees and emit WASM, WGSL and Verilog')
+    .version(version(), '-V, --version')
+    .showHelpAfterError();
+  registerIr(program);
+  return program;
+}
