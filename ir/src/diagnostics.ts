@@ -8,6 +8,7 @@
  *   100-199 IR verifier                     ir/src/verify/codes.ts
  *   200-299 ONNX reading, import, export    compiler/src/onnx/codes.ts
  *   300-399 TSVD transition, .npy/.npz      compiler/src/tsvd/codes.ts
+ *           (390-399 training, datasets     compiler/src/train/codes.ts)
  *   400-499 passes and pipeline             compiler/src/passes/codes.ts
  *   500-599 CLI and file I/O                compiler/src/cli/codes.ts
  *   600-699 interpreter (runtime checks)    ir/src/interp/codes.ts

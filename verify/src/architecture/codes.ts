@@ -10,6 +10,7 @@ export const CODE_RANGES: ReadonlyArray<{ prefix: string; lo: number; hi: number
   { prefix: 'compiler/src/onnx/', lo: 200, hi: 299 },
   { prefix: 'compiler/src/tsvd/', lo: 300, hi: 399 },
   { prefix: 'compiler/src/npy/', lo: 300, hi: 399 },
+  { prefix: 'compiler/src/train/', lo: 390, hi: 399 },
   { prefix: 'compiler/src/passes/', lo: 400, hi: 499 },
   { prefix: 'compiler/src/cli/', lo: 500, hi: 599 },
   { prefix: 'ir/src/interp/', lo: 600, hi: 699 },
