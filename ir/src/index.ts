@@ -6,3 +6,4 @@ export * from './tensor.js';
 export * from './addtree.js';
 export * from './module.js';
 export * from './ops.js';
+export * from './verify/index.js';
