@@ -267,6 +267,17 @@ function transposeInfer(ins: readonly TensorType[], a: Attrs): Inferred[] | stri
   return [{ shape: perm.map((p) => x[p]!), elem: ins[0]!.elem }];
 }
 
+function layerNormInfer(ins: readonly TensorType[], a: Attrs, ctx: InferContext): Inferred[] | string {
+  const x = ins[0]!.shape;
+  for (const key of ['scale', 'bias']) {
+    if (a[key] === undefined) continue;
+    const c = constShape(ctx, a, key);
+    if (typeof c === 'string') return c;
+    if (numel(c) !== x[x.length - 1]) return `${key} has ${numel(c)} values, the last axis has ${x[x.length - 1]}`;
+  }
+  return same(ins);
+}
+
 function toFixed(ins: readonly TensorType[], a: Attrs): Inferred[] {
   const t = a['type'] as { width: number; frac: number };
   return [{ shape: ins[0]!.shape, elem: { kind: 'fixed', width: t.width, frac: t.frac } }];
@@ -304,9 +315,11 @@ const TABLE: readonly OpFacts[] = [
     attrs: { weights: req('const'), tree: opt('tree'), strides: opt('ints', 2), pads: opt('ints', 4), dilations: opt('ints', 2), groups: opt('int') },
     infer: tconvStageInfer,
     doc: 'conv with ternary weights; `tree` maps one window (Cin/g*K1*K2 lanes) to Cout rows' },
-  { name: 'scale', family: 'elementwise', stages: FROM_ADDTREE, arity: 1, attrs: { s: req('const') }, infer: same,
+  // scale and bias also stand for a BatchNormalization (or a per-channel Mul/Add by a constant)
+  // that import could not fold into a neighbouring layer, hence every stage
+  { name: 'scale', family: 'elementwise', stages: ALL, arity: 1, attrs: { s: req('const') }, infer: same,
     doc: 'y[:, c, ...] = x[:, c, ...] * s[c] (float)' },
-  { name: 'bias', family: 'elementwise', stages: FROM_ADDTREE, arity: 1, attrs: { b: req('const') }, infer: (i) => [{ shape: i[0]!.shape, elem: i[0]!.elem.kind === 'float' ? i[0]!.elem : 'free' }],
+  { name: 'bias', family: 'elementwise', stages: ALL, arity: 1, attrs: { b: req('const') }, infer: (i) => [{ shape: i[0]!.shape, elem: i[0]!.elem.kind === 'float' ? i[0]!.elem : 'free' }],
     doc: 'y[:, c, ...] = x[:, c, ...] + b[c] (float, or exact int with an int constant)' },
   { name: 'pad', family: 'shape', stages: ALL, arity: 1, attrs: { pads: req('ints', 4), value: opt('float') },
     infer: (i, a) => { const x = i[0]!.shape; const p = a['pads'] as number[]; return x.length !== 4 ? 'pad expects NCHW' : [{ shape: [x[0]!, x[1]!, x[2]! + p[0]! + p[2]!, x[3]! + p[1]! + p[3]!], elem: i[0]!.elem }]; },
@@ -331,6 +344,8 @@ const TABLE: readonly OpFacts[] = [
   { name: 'clip', family: 'elementwise', stages: ALL, arity: 1, attrs: { min: opt('float'), max: opt('float') }, infer: same, doc: 'y = min(max(x, min), max)' },
   { name: 'add', family: 'elementwise', stages: ALL, arity: 2, attrs: {}, commutative: true, infer: broadcastInfer, doc: 'y = a + b (numpy broadcasting; exact for ints of equal frac)' },
   { name: 'mul', family: 'elementwise', stages: ALL, arity: 2, attrs: {}, commutative: true, infer: broadcastInfer, doc: 'y = a * b (numpy broadcasting)' },
+  { name: 'layernorm', family: 'elementwise', stages: ALL, arity: 1, attrs: { epsilon: req('float'), scale: opt('const'), bias: opt('const') }, infer: layerNormInfer,
+    doc: 'y = (x - mean(x)) / sqrt(var(x) + epsilon) * scale + bias over the last axis (population variance; float only)' },
   { name: 'softmax', family: 'elementwise', stages: ALL, arity: 1, attrs: { axis: opt('int') }, infer: same, doc: 'softmax over axis (default -1), float only' },
   { name: 'maxpool2d', family: 'pool', stages: ALL, arity: 1, attrs: poolAttrs, infer: poolInfer, doc: 'ONNX MaxPool (padding never wins)' },
   { name: 'avgpool2d', family: 'pool', stages: ALL, arity: 1, attrs: { ...poolAttrs, countIncludePad: opt('bool') }, infer: poolInfer, doc: 'ONNX AveragePool (float)' },
