@@ -14,13 +14,7 @@
  */
 import type { TernaryTensor } from '@tsvdc/ir';
 import { invariant, ternaryGet, ternarySet, ternaryZeros } from '@tsvdc/ir';
-
-/** A dense row-major matrix (structurally the `Matrix` of decompose.ts). */
-export interface Matrix {
-  readonly rows: number;
-  readonly cols: number;
-  readonly data: Float64Array;
-}
+import type { Matrix } from './types.js';
 
 export type ConvForm = 0 | 1 | 2 | 3;
 export const CONV_FORMS: readonly ConvForm[] = [0, 1, 2, 3];

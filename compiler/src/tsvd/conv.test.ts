@@ -1,0 +1,196 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { convOutSize, convTransposeOutSize, ternaryNnz, ternaryToInt8 } from '@tsvdc/ir';
+import type { ConvForm, WeightShape } from './conv-forms.js';
+import { convWeightFromFactors, formLayout, groupMatrix } from './conv-forms.js';
+import type { Tensor4 } from './conv-reference.js';
+import { conv2dRef, convTranspose2dRef, pad2d, scaleChannels, tensor4, ternaryConvRef } from './conv-reference.js';
+import { decomposeConv } from './conv.js';
+import type { Matrix } from './types.js';
+
+/** Largest singular value by cyclic Jacobi on the smaller Gram matrix (exact to rounding). */
+function opNorm(a: Matrix): number {
+  const small = Math.min(a.rows, a.cols);
+  const G = new Float64Array(small * small);
+  const at = (i: number, j: number): number => a.data[i * a.cols + j]!;
+  for (let p = 0; p < small; p++) {
+    for (let q = 0; q < small; q++) {
+      let acc = 0;
+      if (a.rows <= a.cols) for (let j = 0; j < a.cols; j++) acc += at(p, j) * at(q, j);
+      else for (let i = 0; i < a.rows; i++) acc += at(i, p) * at(i, q);
+      G[p * small + q] = acc;
+    }
+  }
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let off = 0;
+    for (let p = 0; p < small; p++) for (let q = p + 1; q < small; q++) off += G[p * small + q]! ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < small; p++) {
+      for (let q = p + 1; q < small; q++) {
+        const apq = G[p * small + q]!;
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (G[q * small + q]! - G[p * small + p]!) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < small; k++) {
+          const gkp = G[k * small + p]!;
+          const gkq = G[k * small + q]!;
+          G[k * small + p] = c * gkp - s * gkq;
+          G[k * small + q] = s * gkp + c * gkq;
+        }
+        for (let k = 0; k < small; k++) {
+          const gpk = G[p * small + k]!;
+          const gqk = G[q * small + k]!;
+          G[p * small + k] = c * gpk - s * gqk;
+          G[q * small + k] = s * gpk + c * gqk;
+        }
+      }
+    }
+  }
+  let top = 0;
+  for (let p = 0; p < small; p++) top = Math.max(top, G[p * small + p]!);
+  return Math.sqrt(top);
+}
+
+const lcg = (seed: number): (() => number) => {
+  let st = seed >>> 0 || 1;
+  return () => ((st = (Math.imul(st, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+};
+const randT = (shape: [number, number, number, number], seed: number): Tensor4 => {
+  const r = lcg(seed);
+  return tensor4(shape, Float64Array.from({ length: shape[0] * shape[1] * shape[2] * shape[3] }, r));
+};
+const maxAbs = (t: Tensor4): number => t.data.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+function expectClose(a: Tensor4, b: Tensor4): void {
+  expect(a.shape).toEqual(b.shape);
+  const scale = Math.max(1, maxAbs(b));
+  a.data.forEach((v, i) => expect(Math.abs(v - b.data[i]!)).toBeLessThan(1e-9 * scale));
+}
+
+const caseArb = fc.record({
+  g: fc.integer({ min: 1, max: 2 }), mg: fc.integer({ min: 1, max: 3 }), cg: fc.integer({ min: 1, max: 3 }),
+  k1: fc.integer({ min: 1, max: 3 }), k2: fc.integer({ min: 1, max: 3 }),
+  s: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+  d: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+  pads: fc.tuple(fc.nat(2), fc.nat(2), fc.nat(2), fc.nat(2)),
+  h: fc.integer({ min: 3, max: 7 }), w: fc.integer({ min: 3, max: 7 }),
+  form: fc.constantFrom<ConvForm>(0, 1, 2, 3), tol: fc.constantFrom(0.03, 0.1, 0.3), seed: fc.nat(),
+});
+
+describe('decomposeConv: the compressed conv computes conv(W_approx), for every form', () => {
+  it('pad -> conv V -> scale -> conv U equals conv(W_approx), and W_approx is within tol in the layout', () => {
+    fc.assert(
+      fc.property(caseArb, (p) => {
+        const shape: WeightShape = [p.g * p.mg, p.cg, p.k1, p.k2];
+        const attrs = { groups: p.g, strides: p.s, dilations: p.d, pads: p.pads };
+        fc.pre(convOutSize(p.h, p.k1, p.s[0], p.d[0], p.pads[0], p.pads[2]) > 0 && convOutSize(p.w, p.k2, p.s[1], p.d[1], p.pads[1], p.pads[3]) > 0);
+        const W = randT([...shape], p.seed);
+        const res = decomposeConv(W, { ...attrs, inputSize: [p.h, p.w] }, { tol: p.tol, forms: [p.form], seed: p.seed });
+        if (p.mg * p.cg * p.k1 * p.k2 <= 9) {
+          expect(res).toBeNull();
+          return;
+        }
+        expect(res).not.toBeNull();
+        const r = res!;
+        expect(r.form).toBe(p.form);
+        const approx = convWeightFromFactors(r, p.g);
+        const Wa = tensor4([...approx.shape], approx.data);
+        // the staged computation, written out here on the dense reference conv
+        const x = randT([1, p.g * p.cg, p.h, p.w], p.seed + 1);
+        const unpack = (t: typeof r.U): Tensor4 => tensor4(t.shape as [number, number, number, number], Float64Array.from(ternaryToInt8(t)));
+        const mid = conv2dRef(pad2d(x, p.pads), unpack(r.V), { groups: p.g, strides: r.vStrides, dilations: r.vDilations });
+        const staged = conv2dRef(scaleChannels(mid, r.s), unpack(r.U), { groups: p.g, strides: r.uStrides, dilations: r.uDilations });
+        const direct = conv2dRef(x, Wa, attrs);
+        expectClose(staged, direct);
+        expectClose(ternaryConvRef(x, r), direct);
+        // the cost counts the pixels each stage really computes
+        const [, , mh, mw] = mid.shape;
+        const [, , oh, ow] = staged.shape;
+        expect(r.stats.adds).toBe(r.stats.nnzV * mh * mw + r.stats.nnzU * oh * ow);
+        expect(r.stats.muls).toBe(r.s.length * mh * mw);
+        expect([r.stats.nnzU, r.stats.nnzV]).toEqual([ternaryNnz(r.U), ternaryNnz(r.V)]);
+        // W_approx is within tol of W in the layout that was decomposed
+        const layout = formLayout(r.form, shape, p.g);
+        for (let g = 0; g < p.g; g++) {
+          const a = groupMatrix(layout, shape, W.data, g);
+          const b = groupMatrix(layout, shape, approx.data, g);
+          const diff = { ...a, data: a.data.map((v, i) => v - b.data[i]!) };
+          const rel = opNorm(diff) / opNorm(a);
+          if (!r.stats.reachedMaxRank) expect(rel).toBeLessThan(p.tol * (1 + 1e-6));
+        }
+      }),
+      { numRuns: 250 },
+    );
+  });
+
+  it('a compressed ConvTranspose (two transposed convs) equals ConvTranspose(W_approx)', () => {
+    fc.assert(
+      fc.property(caseArb, fc.tuple(fc.nat(1), fc.nat(1)), (p, opad) => {
+        // ConvTranspose weight [Cin, Cout/G, K1, K2]: Cin = g*mg input channels, g*cg outputs
+        const shape: WeightShape = [p.g * p.mg, p.cg, p.k1, p.k2];
+        const outputPadding = [Math.min(opad[0], p.s[0] - 1), Math.min(opad[1], p.s[1] - 1)];
+        const attrs = { groups: p.g, strides: p.s, dilations: p.d, pads: p.pads, outputPadding };
+        fc.pre(convTransposeOutSize(p.h, p.k1, p.s[0], p.d[0], p.pads[0], p.pads[2], outputPadding[0]!) > 0
+          && convTransposeOutSize(p.w, p.k2, p.s[1], p.d[1], p.pads[1], p.pads[3], outputPadding[1]!) > 0);
+        fc.pre(p.mg * p.cg * p.k1 * p.k2 > 9);
+        const W = randT([...shape], p.seed);
+        const r = decomposeConv(W, { ...attrs, transposed: true, inputSize: [p.h, p.w] }, { tol: p.tol, forms: [p.form], seed: p.seed })!;
+        expect(r.transposed).toBe(true);
+        const approx = convWeightFromFactors(r, p.g);
+        const x = randT([1, p.g * p.mg, p.h, p.w], p.seed + 3);
+        const unpack = (t: typeof r.U): Tensor4 => tensor4(t.shape as [number, number, number, number], Float64Array.from(ternaryToInt8(t)));
+        const mid = convTranspose2dRef(x, unpack(r.U), { groups: p.g, strides: r.uStrides, dilations: r.uDilations });
+        const staged = convTranspose2dRef(scaleChannels(mid, r.s), unpack(r.V), {
+          groups: p.g, strides: r.vStrides, dilations: r.vDilations, pads: p.pads, outputPadding,
+        });
+        expectClose(staged, convTranspose2dRef(x, tensor4([...approx.shape], approx.data), attrs));
+        expect(r.stats.muls).toBe(r.s.length * mid.shape[2] * mid.shape[3]);
+        expect(r.stats.adds).toBe(r.stats.nnzU * p.h * p.w + r.stats.nnzV * mid.shape[2] * mid.shape[3]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe('decomposeConv: choosing a form', () => {
+  it('keeps the cheapest form and reports every form', () => {
+    fc.assert(
+      fc.property(caseArb, fc.constantFrom(0, 1, 8), (p, mulWeight) => {
+        fc.pre(p.mg * p.cg * p.k1 * p.k2 > 9);
+        const shape: WeightShape = [p.g * p.mg, p.cg, p.k1, p.k2];
+        const r = decomposeConv(randT([...shape], p.seed), { groups: p.g, strides: p.s, pads: p.pads, inputSize: [p.h + 4, p.w + 4] }, { tol: p.tol, seed: p.seed, mulWeight })!;
+        expect(r.forms.map((f) => f.form)).toEqual([0, 1, 2, 3]);
+        for (const f of r.forms) {
+          expect(f.cost).toBe(f.adds + mulWeight * f.muls);
+          expect(r.stats.cost).toBeLessThanOrEqual(f.cost);
+          if (f.sameAs !== undefined) expect(f.sameAs).toBeLessThan(f.form);
+        }
+        expect(r.forms[r.form]).toEqual(r.stats);
+        // an axis of size 1 makes forms coincide (they differ only in where a 1-wide kernel sits)
+        if (p.k1 === 1) expect([r.forms[2]!.sameAs, r.forms[3]!.sameAs]).toEqual([0, 1]);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('leaves layers with 9 or fewer weights per group dense', () => {
+    expect(decomposeConv(randT([4, 1, 3, 3], 1), { groups: 4 })).toBeNull(); // depthwise 3x3
+    expect(decomposeConv(randT([3, 3, 1, 1], 1))).toBeNull();
+    expect(decomposeConv(randT([2, 5, 1, 1], 1))).not.toBeNull();
+  });
+
+  it('golden: an exactly ternary separable kernel is rank 1 in every form; form 0 is cheapest', () => {
+    // W[o, 0] = c_o a b^T, a = [1, 0, -1] (K1), b = [1, 1, 0] (K2), c = [1, -1]
+    const k = [1, 1, 0, 0, 0, 0, -1, -1, 0];
+    const W = tensor4([2, 1, 3, 3], Float64Array.from([...k, ...k.map((v) => -v)]));
+    const r = decomposeConv(W, { pads: [1, 1, 1, 1], inputSize: [8, 8] }, { tol: 0.01 })!;
+    expect(r.forms.map((f) => f.rank)).toEqual([1, 1, 1, 1]);
+    for (const f of r.forms) expect(f.error).toBeLessThan(1e-4); // only the 1e-5 damping of the refit
+    // form 0: V 3x3 (4 nnz) on 8x8, U 1x1 (2 nnz) on 8x8, 64 scalings
+    // form 1: V 1x1 (1 nnz) on the padded 10x10, U 3x3 (8 nnz) on 8x8, 100 scalings
+    // form 2: V 1x3 (2 nnz) on 10x8, U 3x1 (4 nnz) on 8x8, 80 scalings; form 3 mirrors it
+    expect(r.forms.map((f) => [f.adds, f.muls])).toEqual([[4 * 64 + 2 * 64, 64], [100 + 8 * 64, 100], [2 * 80 + 4 * 64, 80], [2 * 80 + 4 * 64, 80]]);
+    expect(r.form).toBe(0);
+  });
+});
