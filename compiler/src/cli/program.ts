@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerIr } from './commands/ir.js';
+import { register as registerDecompose } from './commands/decompose.js';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,5 +18,6 @@ export function buildProgram(): Command {
     .version(version(), '-V, --version')
     .showHelpAfterError();
   registerIr(program);
+  registerDecompose(program);
   return program;
 }
