@@ -198,10 +198,13 @@ export function countAdders(t: AddTree): number {
   return n;
 }
 
-/** Marks nodes reachable from some output. */
-export function liveNodes(t: AddTree): Uint8Array {
+/** Marks nodes reachable from some output (of rows rowFrom..rowTo-1 when given). */
+export function liveNodes(t: AddTree, rowFrom = 0, rowTo = t.outputs.length): Uint8Array {
   const live = new Uint8Array(t.size);
-  for (const o of t.outputs) if (o >= 0) live[o] = 1;
+  for (let r = rowFrom; r < rowTo; r++) {
+    const o = t.outputs[r]!;
+    if (o >= 0) live[o] = 1;
+  }
   for (let i = t.size - 1; i >= 0; i--) {
     if (!live[i]) continue;
     const op = t.op[i]!;

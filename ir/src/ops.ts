@@ -62,6 +62,14 @@ const opt = (kind: AttrKind, length?: number): AttrSpec => ({ kind, required: fa
 const ints = (a: Attrs, k: string, dflt: readonly number[]): readonly number[] => (a[k] as readonly number[] | undefined) ?? dflt;
 const int = (a: Attrs, k: string, dflt: number): number => (a[k] as number | undefined) ?? dflt;
 
+/**
+ * Number of channels a per-channel constant (bias, scale, multiplier) indexes: axis 1 for
+ * rank >= 2 (NCHW channels, or the features of [N, F]); a rank-0/1 tensor is one channel.
+ */
+export function channelsOf(shape: readonly number[]): number {
+  return shape.length >= 2 ? shape[1]! : 1;
+}
+
 /** Output spatial size of a conv/pool axis (ONNX formula). */
 export function convOutSize(size: number, k: number, stride: number, dil: number, padBegin: number, padEnd: number): number {
   return Math.floor((size + padBegin + padEnd - dil * (k - 1) - 1) / stride) + 1;
@@ -292,6 +300,13 @@ const ternaryConvAttrs = {
   groups: opt('int'), pads: opt('ints', 4), vStrides: opt('ints', 2), vDilations: opt('ints', 2),
   uStrides: opt('ints', 2), uDilations: opt('ints', 2),
 } as const;
+/**
+ * Hardware schedule of a lowered ternary stage (optional before the scheduled stage, required
+ * at it; the verifier checks consistency): `arch` 'spatial' (the tree unrolled, one vector per
+ * cycle) or 'folded' (a PE x SIMD matrix-vector unit reading packed weights); `pe` rows and
+ * `simd` columns per cycle (folded only); `regEvery` pipeline registers every L adder levels.
+ */
+const scheduleAttrs = { arch: opt('string'), pe: opt('int'), simd: opt('int'), regEvery: opt('int') } as const;
 const poolAttrs = { kernel: req('ints', 2), strides: opt('ints', 2), pads: opt('ints', 4), dilations: opt('ints', 2) } as const;
 
 const TABLE: readonly OpFacts[] = [
@@ -309,10 +324,10 @@ const TABLE: readonly OpFacts[] = [
   { name: 'tconv2d', family: 'ternary', stages: ['ternary'], arity: 1, attrs: ternaryConvAttrs, infer: tconvInfer,
     doc: 'pad, conv(V), * s per channel, conv(U), + bias (TSVD.md conv forms 0..3)' },
   // lowered ternary stages
-  { name: 'tmatvec', family: 'stage', stages: FROM_ADDTREE, arity: 1, attrs: { weights: req('const'), tree: opt('tree') }, infer: tmatvecInfer,
+  { name: 'tmatvec', family: 'stage', stages: FROM_ADDTREE, arity: 1, attrs: { weights: req('const'), tree: opt('tree'), ...scheduleAttrs }, infer: tmatvecInfer,
     doc: 'y = weights x for ternary weights [m, n]; `tree` computes the same sums (CSE-shared)' },
   { name: 'tconv', family: 'stage', stages: FROM_ADDTREE, arity: 1,
-    attrs: { weights: req('const'), tree: opt('tree'), strides: opt('ints', 2), pads: opt('ints', 4), dilations: opt('ints', 2), groups: opt('int') },
+    attrs: { weights: req('const'), tree: opt('tree'), strides: opt('ints', 2), pads: opt('ints', 4), dilations: opt('ints', 2), groups: opt('int'), ...scheduleAttrs },
     infer: tconvStageInfer,
     doc: 'conv with ternary weights; `tree` maps one window (Cin/g*K1*K2 lanes) to Cout rows' },
   // scale and bias also stand for a BatchNormalization (or a per-channel Mul/Add by a constant)
