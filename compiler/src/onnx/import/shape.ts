@@ -1,0 +1,62 @@
+/**
+ * Shape ops: Flatten, Reshape (constant target shape), Transpose, Concat, and
+ * Squeeze/Unsqueeze (as a reshape that keeps the batch dimension with 0).
+ * Negative axes are normalized here; the IR holds non-negative axes.
+ */
+import { ONNX_CODES } from '../codes.js';
+import type { NodeCtx } from './context.js';
+
+function axisIn(c: NodeCtx, axis: number, rank: number, what = 'axis'): number {
+  const a = axis < 0 ? axis + rank : axis;
+  if (!Number.isInteger(a) || a < 0 || a >= rank) c.fail(ONNX_CODES.badAttribute, `${what} ${axis} is out of range for rank ${rank}`);
+  return a;
+}
+
+export function importFlatten(c: NodeCtx): void {
+  const rank = c.type(0).shape.length;
+  const axis = c.int('axis', 1);
+  const a = axis < 0 ? axis + rank : axis;
+  if (a < 0 || a > rank) c.fail(ONNX_CODES.badAttribute, `axis ${axis} is out of range for rank ${rank}`);
+  c.emit('flatten', [c.value(0)], { axis: a });
+}
+
+export function importReshape(c: NodeCtx): void {
+  const shape = c.opset < 5 ? c.intList('shape', []) : c.ints(1, 'target shape');
+  if (c.int('allowzero', 0) !== 0 && shape.includes(0)) c.unsupported('allowzero=1 with a 0 in the target shape');
+  c.emit('reshape', [c.value(0)], { shape });
+}
+
+export function importTranspose(c: NodeCtx): void {
+  const rank = c.type(0).shape.length;
+  const perm = c.intList('perm', Array.from({ length: rank }, (_, i) => rank - 1 - i));
+  c.emit('transpose', [c.value(0)], { perm });
+}
+
+export function importConcat(c: NodeCtx): void {
+  const ins = c.node.input.map((_, i) => c.value(i));
+  const rank = c.type(0).shape.length;
+  if (!c.attr('axis')) c.fail(ONNX_CODES.badAttribute, 'attribute axis is required');
+  c.emit('concat', ins, { axis: axisIn(c, c.int('axis', 0), rank) });
+}
+
+/** Squeeze/Unsqueeze as a reshape; unknown (batch) dims are copied with 0 and must stay in place. */
+export function importSqueeze(c: NodeCtx): void {
+  const x = c.type(0).shape;
+  const squeeze = c.opType === 'Squeeze';
+  const raw = c.opset >= 13 ? (c.has(1) ? c.ints(1, 'axes') : undefined) : c.attr('axes') ? c.intList('axes', []) : undefined;
+  const outRank = squeeze ? x.length - (raw?.length ?? x.filter((d) => d === 1).length) : x.length + (raw?.length ?? 0);
+  if (!raw && !squeeze) c.fail(ONNX_CODES.badAttribute, 'axes are required');
+  const axes = new Set((raw ?? x.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisIn(c, a, squeeze ? x.length : outRank, 'axes')));
+  let out: number[];
+  if (squeeze) {
+    for (const a of axes) if (x[a] !== 1) c.fail(ONNX_CODES.shapeMismatch, `cannot squeeze axis ${a} of size ${x[a]}`);
+    out = x.filter((_, i) => !axes.has(i));
+  } else {
+    const it = x[Symbol.iterator]();
+    out = Array.from({ length: outRank }, (_, i) => (axes.has(i) ? 1 : it.next().value!));
+  }
+  // a dynamic (-1) dim is copied from the input with 0, which needs it at the same position
+  const target = out.map((d, i) => (d === -1 ? (x[i] === -1 ? 0 : NaN) : d));
+  if (target.some(Number.isNaN)) c.unsupported(`${c.opType} moves an unknown dimension of [${x}]`);
+  c.emit('reshape', [c.value(0)], { shape: target });
+}

@@ -1,0 +1,153 @@
+/**
+ * TensorProto data <-> numbers. A tensor's values live either in raw_data
+ * (little-endian bytes) or in the typed field its dtype selects (float_data,
+ * int32_data for everything 16 bits or narrower including float16 bit patterns,
+ * int64_data, double_data, uint64_data). Both are accepted for every dtype tsvdc reads.
+ */
+import { TsvdcError, type Origin } from '@tsvdc/ir';
+import { ONNX_CODES } from './codes.js';
+import { DTYPE, DTYPE_NAMES, type TensorProto } from './proto.js';
+
+/** Byte size per element for the dtypes tsvdc can decode. */
+const ELEM_BYTES: Readonly<Record<number, number>> = {
+  1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2,
+};
+const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+
+export function dtypeName(t: number | undefined): string {
+  return t === undefined ? 'UNDEFINED' : DTYPE_NAMES[t] ?? `unknown data type ${t}`;
+}
+
+function where(t: TensorProto): string {
+  return `tensor ${JSON.stringify(t.name ?? '')}`;
+}
+
+/** Number of elements; dims must be non-negative integers with a sane product. */
+export function tensorNumel(t: TensorProto, origin: Origin): number {
+  let n = 1;
+  for (const d of t.dims) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new TsvdcError(ONNX_CODES.tensorSize, `${where(t)} has a bad dimension ${d}`, origin);
+    n *= d;
+  }
+  if (!Number.isSafeInteger(n)) throw new TsvdcError(ONNX_CODES.tensorSize, `${where(t)} has too many elements ([${t.dims}])`, origin);
+  return n;
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * f * 2 ** -24;
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+function bfloatToFloat(h: number): number {
+  u32[0] = (h & 0xffff) << 16;
+  return f32[0]!;
+}
+
+function fromRaw(dtype: number, raw: Uint8Array, n: number): Float64Array {
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out = new Float64Array(n);
+  const read: (i: number) => number = {
+    1: (i: number) => dv.getFloat32(4 * i, true), 2: (i: number) => dv.getUint8(i), 3: (i: number) => dv.getInt8(i),
+    4: (i: number) => dv.getUint16(2 * i, true), 5: (i: number) => dv.getInt16(2 * i, true),
+    6: (i: number) => dv.getInt32(4 * i, true), 7: (i: number) => Number(dv.getBigInt64(8 * i, true)),
+    9: (i: number) => (dv.getUint8(i) ? 1 : 0), 10: (i: number) => halfToFloat(dv.getUint16(2 * i, true)),
+    11: (i: number) => dv.getFloat64(8 * i, true), 12: (i: number) => dv.getUint32(4 * i, true),
+    13: (i: number) => Number(dv.getBigUint64(8 * i, true)), 16: (i: number) => bfloatToFloat(dv.getUint16(2 * i, true)),
+  }[dtype]!;
+  for (let i = 0; i < n; i++) out[i] = read(i);
+  return out;
+}
+
+function typedField(t: TensorProto, dtype: number): number[] {
+  switch (dtype) {
+    case 1: return t.floatData;
+    case 11: return t.doubleData;
+    case 7: return t.int64Data;
+    case 12: case 13: return t.uint64Data;
+    default: return t.int32Data;
+  }
+}
+
+function fromTyped(dtype: number, vals: readonly number[]): Float64Array {
+  if (dtype === 10) return Float64Array.from(vals, halfToFloat);
+  if (dtype === 16) return Float64Array.from(vals, bfloatToFloat);
+  return Float64Array.from(vals);
+}
+
+/**
+ * The values of a numeric tensor as float64 (exact for every dtype but 64-bit ints
+ * beyond 2^53). Throws TSVDC204 for dtypes tsvdc cannot read, TSVDC205 when the data
+ * length disagrees with the dims.
+ */
+export function tensorValues(t: TensorProto, origin: Origin): Float64Array {
+  const dtype = t.dataType ?? 0;
+  const size = ELEM_BYTES[dtype];
+  if (size === undefined) {
+    throw new TsvdcError(ONNX_CODES.badDtype, `${where(t)} has data type ${dtypeName(dtype)}, which tsvdc cannot read`, origin);
+  }
+  const n = tensorNumel(t, origin);
+  if (t.rawData !== undefined && t.rawData.length > 0) {
+    if (t.rawData.length !== n * size) {
+      throw new TsvdcError(ONNX_CODES.tensorSize, `${where(t)} has ${t.rawData.length} bytes of ${dtypeName(dtype)} data, its shape [${t.dims}] needs ${n * size}`, origin);
+    }
+    return fromRaw(dtype, t.rawData, n);
+  }
+  const vals = typedField(t, dtype);
+  if (vals.length !== n) {
+    throw new TsvdcError(ONNX_CODES.tensorSize, `${where(t)} has ${vals.length} values, its shape [${t.dims}] needs ${n}`, origin);
+  }
+  return fromTyped(dtype, vals);
+}
+
+/** Values of a weight tensor: a float dtype, every value finite (TSVDC206 otherwise). */
+export function weightValues(t: TensorProto, origin: Origin): Float64Array {
+  const dtype = t.dataType ?? 0;
+  if (!FLOAT_TYPES.has(dtype)) {
+    throw new TsvdcError(ONNX_CODES.badDtype, `weight ${where(t)} has data type ${dtypeName(dtype)}, expected FLOAT, FLOAT16, BFLOAT16 or DOUBLE`, origin);
+  }
+  const v = tensorValues(t, origin);
+  for (let i = 0; i < v.length; i++) {
+    if (!Number.isFinite(v[i]!)) {
+      throw new TsvdcError(ONNX_CODES.nonFinite, `weight ${where(t)} has a non-finite value (${v[i]}) at flat index ${i}`, origin);
+    }
+  }
+  return v;
+}
+
+/** Integer values (shapes, axes): an integer dtype, every value an integer. */
+export function intValues(t: TensorProto, origin: Origin): number[] {
+  const dtype = t.dataType ?? 0;
+  if (FLOAT_TYPES.has(dtype)) {
+    throw new TsvdcError(ONNX_CODES.badDtype, `${where(t)} has data type ${dtypeName(dtype)}, expected an integer type`, origin);
+  }
+  return Array.from(tensorValues(t, origin));
+}
+
+/** A FLOAT tensor with raw data (what tsvdc writes for scales and biases). */
+export function floatTensor(name: string, dims: readonly number[], values: ArrayLike<number>): TensorProto {
+  const f = Float32Array.from(values as ArrayLike<number>);
+  return emptyTensor(name, dims, DTYPE.FLOAT, new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+}
+
+/** An INT8 tensor (what tsvdc writes for ternary factors). */
+export function int8Tensor(name: string, dims: readonly number[], values: Int8Array): TensorProto {
+  return emptyTensor(name, dims, DTYPE.INT8, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+}
+
+/** An INT64 tensor (shapes). */
+export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): TensorProto {
+  return { ...emptyTensor(name, dims, DTYPE.INT64, undefined), int64Data: [...values] };
+}
+
+function emptyTensor(name: string, dims: readonly number[], dataType: number, rawData: Uint8Array | undefined): TensorProto {
+  return {
+    name, dims: [...dims], dataType, ...(rawData ? { rawData } : {}),
+    floatData: [], int32Data: [], int64Data: [], doubleData: [], uint64Data: [], stringData: [], externalData: [],
+  };
+}
