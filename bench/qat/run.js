@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The training-transition experiment on Fashion-MNIST (see compiler/src/train/qat-experiment.ts).
+// Run from the repository root after `npm run build`:
+//   node bench/qat/run.js [--quick] [--epochs N] [--ft-epochs N] [--every K] [--prune-rate R] [--limit N] [--out DIR]
+// Writes DIR/results.json, DIR/table.md, DIR/accuracy.svg (DIR defaults to bench/qat/out).
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic } from '../../compiler/dist/io/atomic.js';
+import { DEFAULT_QAT_CONFIG, runQatExperiment } from '../../compiler/dist/train/qat-experiment.js';
+import { qatChartSvg, qatTableMarkdown } from '../../compiler/dist/train/qat-report.js';
+import { consoleProgress } from '../../compiler/dist/train/progress.js';
+import { cpus } from 'node:os';
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    epochs: { type: 'string' },
+    'ft-epochs': { type: 'string' },
+    every: { type: 'string' },
+    'prune-rate': { type: 'string' },
+    limit: { type: 'string' },
+    hidden: { type: 'string' },
+    out: { type: 'string', default: 'bench/qat/out' },
+  },
+});
+const num = (v, d) => (v === undefined ? d : Number(v));
+const quick = values.quick;
+const cfg = {
+  ...DEFAULT_QAT_CONFIG,
+  ...(values.hidden ? { sizes: [784, ...values.hidden.split(',').map(Number), 10] } : {}),
+  epochs: num(values.epochs, quick ? 1 : DEFAULT_QAT_CONFIG.epochs),
+  fineTuneEpochs: num(values['ft-epochs'], quick ? 1 : DEFAULT_QAT_CONFIG.fineTuneEpochs),
+  retransitionEvery: num(values.every, DEFAULT_QAT_CONFIG.retransitionEvery),
+  pruneRate: num(values['prune-rate'], DEFAULT_QAT_CONFIG.pruneRate),
+  ...(values.limit || quick ? { trainLimit: num(values.limit, 6000) } : {}),
+};
+
+await tf.setBackend('cpu');
+const t0 = performance.now();
+const report = runQatExperiment(cfg, consoleProgress());
+const seconds = (performance.now() - t0) / 1000;
+const machine = `${cpus()[0]?.model ?? 'cpu'} x${cpus().length}, node ${process.version}, tfjs ${tf.version.tfjs} (${tf.getBackend()} backend)`;
+mkdirSync(values.out, { recursive: true });
+writeFileAtomic(join(values.out, 'results.json'), JSON.stringify({ date: new Date().toISOString(), machine, seconds, ...report }, null, 2) + '\n');
+writeFileAtomic(join(values.out, 'table.md'), qatTableMarkdown(report));
+writeFileAtomic(join(values.out, 'accuracy.svg'), qatChartSvg(report));
+process.stdout.write(`\n${qatTableMarkdown(report)}\n${machine}; ${seconds.toFixed(0)} s in all\n`);
+process.stdout.write(`wrote ${values.out}/results.json, table.md, accuracy.svg\n`);
