@@ -7,3 +7,5 @@ export * from './addtree.js';
 export * from './module.js';
 export * from './ops.js';
 export * from './verify/index.js';
+export * from './text/index.js';
+export * from './equality.js';
