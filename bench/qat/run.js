@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The training-transition experiment on Fashion-MNIST (see compiler/src/train/qat-experiment.ts).
 // Run from the repository root after `npm run build`:
-//   node bench/qat/run.js [--quick] [--epochs N] [--ft-epochs N] [--every K] [--prune-rate R] [--limit N] [--out DIR]
+//   node bench/qat/run.js [--quick] [--epochs N] [--ft-epochs N] [--every K] [--prune-rate R] [--limit N] [--hidden 256,128] [--out DIR]
 // Writes DIR/results.json, DIR/table.md, DIR/accuracy.svg (DIR defaults to bench/qat/out).
-import { mkdirSync } from 'node:fs';
+//   node bench/qat/run.js --render DIR   re-renders DIR/table.md and DIR/accuracy.svg from DIR/results.json
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -23,8 +24,16 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     hidden: { type: 'string' },
     out: { type: 'string', default: 'bench/qat/out' },
+    render: { type: 'string' },
   },
 });
+if (values.render) {
+  const report = JSON.parse(readFileSync(join(values.render, 'results.json'), 'utf8'));
+  writeFileAtomic(join(values.render, 'table.md'), qatTableMarkdown(report));
+  writeFileAtomic(join(values.render, 'accuracy.svg'), qatChartSvg(report));
+  process.stdout.write(qatTableMarkdown(report));
+  process.exit(0);
+}
 const num = (v, d) => (v === undefined ? d : Number(v));
 const quick = values.quick;
 const cfg = {

@@ -25,6 +25,11 @@ describe('ticks', () => {
 });
 
 describe('lineChartSvg', () => {
+  it('labels integer x data (epochs) with integers only', () => {
+    const svg = lineChartSvg({ title: 't', xLabel: 'epoch', yLabel: 'y', series: [{ name: 'a', points: [[1, 0.5], [2, 0.7]] }] });
+    const labels = [...svg.matchAll(/<text x="[\d.]+" y="388" text-anchor="middle">([^<]*)</g)].map((m) => m[1]);
+    expect(labels).toEqual(['1', '2']);
+  });
   it('draws one path per series, every point inside the plot area', () => {
     fc.assert(
       fc.property(

@@ -56,7 +56,9 @@ export function lineChartSvg(spec: ChartSpec): string {
     out.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${sy(t).toFixed(1)}" y2="${sy(t).toFixed(1)}" stroke="#ddd"/>`);
     out.push(`<text x="${m.l - 6}" y="${(sy(t) + 4).toFixed(1)}" text-anchor="end">${fmt(t)}</text>`);
   }
-  for (const t of ticks(x0, x1)) {
+  // integer data (epochs) gets integer ticks only
+  const xTicks = xs.every(Number.isInteger) ? ticks(x0, x1).filter(Number.isInteger) : ticks(x0, x1);
+  for (const t of xTicks) {
     out.push(`<text x="${sx(t).toFixed(1)}" y="${H - m.b + 16}" text-anchor="middle">${fmt(t)}</text>`);
   }
   out.push(`<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#444"/>`);
