@@ -20,7 +20,7 @@ type Kind = Const['kind'];
 export function expectedConstKind(op: string, key: string, inputFixed: boolean): Kind {
   if (key === 'U' || key === 'V' || key === 'weights') return 'ternary';
   if (key === 'c') return 'int';
-  if (op === 'tlinear' || op === 'tconv2d' || op === 'scale') return 'dense';
+  if (op === 'tlinear' || op === 'tconv2d' || op === 'scale' || op === 'layernorm') return 'dense';
   return inputFixed ? 'int' : 'dense';
 }
 

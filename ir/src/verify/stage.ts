@@ -14,7 +14,7 @@ import type { NodeInfo } from './nodes.js';
 import type { Reporter } from './report.js';
 import { elemText } from './values.js';
 
-const FLOAT_ONLY = new Set(['sigmoid', 'tanh', 'softmax', 'avgpool2d', 'globalavgpool', 'scale', 'clip', 'convtranspose2d', 'quantize', 'tlinear', 'tconv2d']);
+const FLOAT_ONLY = new Set(['sigmoid', 'tanh', 'softmax', 'layernorm', 'avgpool2d', 'globalavgpool', 'scale', 'clip', 'convtranspose2d', 'quantize', 'tlinear', 'tconv2d']);
 const FIXED_ONLY = new Set(['dequantize', 'mulconst', 'shrround', 'requant', 'clamp']);
 /** Ops whose fixed-point result keeps the (first) input's frac; inference leaves their elem 'free'. */
 const KEEPS_FRAC = new Set(['linear', 'conv2d', 'tmatvec', 'tconv', 'bias', 'add']);

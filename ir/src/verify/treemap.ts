@@ -25,9 +25,11 @@ export const EXACT_LIMIT = 1 << 22;
 const PROBES = 3;
 
 /** Reports TREE_MAP unless `t` computes `w` (caller ensured lanes/outputs match w's columns/rows). */
-export function checkTreeMap(treeName: string, t: AddTree, weightsName: string, w: TernaryTensor, origin: Origin, r: Reporter): void {
+export function checkTreeMap(treeName: string, t: AddTree, weightsName: string, w: TernaryTensor, origin: Origin, r: Reporter,
+  strategy: 'auto' | 'exact' | 'probe' = 'auto'): void {
   const bad = new FirstOf(C.TREE_MAP);
-  if (t.lanes * t.size <= EXACT_LIMIT) exactCheck(treeName, t, weightsName, w, origin, bad);
+  const exact = strategy === 'auto' ? t.lanes * t.size <= EXACT_LIMIT : strategy === 'exact';
+  if (exact) exactCheck(treeName, t, weightsName, w, origin, bad);
   else probeCheck(treeName, t, weightsName, w, origin, bad);
   bad.flush(r);
 }
