@@ -37,7 +37,7 @@ export interface QatConfig {
 }
 
 export const DEFAULT_QAT_CONFIG: QatConfig = {
-  sizes: [784, 256, 128, 10], epochs: 3, fineTuneEpochs: 2, batchSize: 128, lr: 1e-3, fineTuneLr: 2e-4,
+  sizes: [784, 128, 64, 10], epochs: 2, fineTuneEpochs: 2, batchSize: 128, lr: 1e-3, fineTuneLr: 2e-4,
   tol: 0.07, refTol: 0.01, pruneRate: 1, retransitionEvery: 10, seed: 1,
 };
 
