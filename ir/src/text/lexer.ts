@@ -13,7 +13,7 @@
  */
 import { createToken, Lexer, type CustomPatternMatcherReturn, type IToken, type TokenType } from 'chevrotain';
 import { TEXT_CODES } from './codes.js';
-import { ScanError, describeAt } from './scan-error.js';
+import { ScanError } from './scan-error.js';
 import { scanTreeBody } from './tree-body.js';
 
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r\n]+/, group: Lexer.SKIPPED, line_breaks: true });
@@ -70,7 +70,7 @@ export function scanString(text: string, start: number): number {
         continue;
       }
       if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) {
-        throw new ScanError(i, TEXT_CODES.badString, `bad escape ${describeAt(text, i)} in string literal`);
+        throw new ScanError(i, TEXT_CODES.badString, `bad escape '${text.slice(i, i + 2)}' in string literal`);
       }
       i += 2;
       continue;

@@ -119,15 +119,26 @@ class TreeScanner {
     return this.text.slice(start, this.pos);
   }
 
-  /** Any number of the text form (interval bounds): integers on the fast path. */
+  /** Any number of the text form (interval bounds); plain integers take a fast path. */
   number(what: string): number {
     this.spaces();
     const start = this.pos;
-    let c = this.text.charCodeAt(this.pos);
-    while (c === 45 || c === 43 || c === 46 || isWordChar(c)) c = this.text.charCodeAt(++this.pos);
-    const v = parseNumberImage(this.text.slice(start, this.pos));
-    if (v === undefined) this.fail(this.pos === start ? TEXT_CODES.unexpectedToken : TEXT_CODES.badNumber, what, start);
-    return v;
+    const text = this.text;
+    let c = text.charCodeAt(this.pos);
+    const neg = c === 45;
+    if (neg) c = text.charCodeAt(++this.pos);
+    let v = 0;
+    while (c >= 48 && c <= 57) {
+      v = v * 10 + (c - 48);
+      c = text.charCodeAt(++this.pos);
+    }
+    const digits = this.pos - start - (neg ? 1 : 0);
+    // exact while below 2^53: at most 15 digits; anything else goes the general way
+    if (digits > 0 && digits <= 15 && c !== 46 && c !== 101 && c !== 69 && !isWordChar(c)) return neg ? -v : v;
+    while (c === 45 || c === 43 || c === 46 || isWordChar(c)) c = text.charCodeAt(++this.pos);
+    const x = parseNumberImage(text.slice(start, this.pos));
+    if (x === undefined) this.fail(this.pos === start ? TEXT_CODES.unexpectedToken : TEXT_CODES.badNumber, what, start);
+    return x;
   }
 
   /** `%ID` of an existing node. */
