@@ -9,3 +9,4 @@ export * from './ops.js';
 export * from './verify/index.js';
 export * from './text/index.js';
 export * from './equality.js';
+export * from './interp/index.js';
