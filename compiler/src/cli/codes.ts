@@ -6,4 +6,6 @@ export const CLI_CODES = {
   fileUnwritable: 'TSVDC502',
   /** A command-line option has an invalid value. */
   badOption: 'TSVDC503',
+  /** `tsvdc ir fmt --check`: the file is not in canonical form. */
+  notCanonical: 'TSVDC504',
 } as const;

@@ -8,9 +8,11 @@ import { TEXT_CODES } from './codes.js';
 import { tirLexer } from './lexer.js';
 import { Loader } from './load.js';
 import { TirParser } from './parser.js';
+import { TextPositions } from './positions.js';
 import { ScanError } from './scan-error.js';
 
 export { printModule } from './printer.js';
+export { locateDiagnostic, TextPositions, type TextPos } from './positions.js';
 export { TEXT_CODES } from './codes.js';
 
 let parser: TirParser | undefined;
@@ -26,6 +28,11 @@ function showChar(text: string, offset: number): string {
  * @param file the name used in diagnostics (default `<input>`).
  */
 export function parseModule(text: string, file = '<input>'): Module {
+  return parseModuleWithPositions(text, file).module;
+}
+
+/** parseModule that also says where each node, constant and tree is defined (for tools such as `tsvdc ir check`). */
+export function parseModuleWithPositions(text: string, file = '<input>'): { module: Module; positions: TextPositions } {
   const loader = new Loader(text, file);
   let lexed;
   try {
@@ -46,5 +53,5 @@ export function parseModule(text: string, file = '<input>'): Module {
     const offset = Number.isFinite(t.startOffset) ? t.startOffset : text.length;
     loader.fail(offset, TEXT_CODES.unexpectedToken, err.message);
   }
-  return m;
+  return { module: m, positions: new TextPositions(text, loader.offsets) };
 }

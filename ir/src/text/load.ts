@@ -15,6 +15,7 @@ import type { Origin } from '../origin.js';
 import type { Const, TensorType } from '../tensor.js';
 import { TEXT_CODES, type TextCode } from './codes.js';
 import { decodeConst, type ConstTypeSpec, type ConstValueSpec } from './const-form.js';
+import type { DefinitionOffsets } from './positions.js';
 import { lineColAt } from './scan-error.js';
 import type { TreeBodyData } from './tree-body.js';
 
@@ -64,6 +65,8 @@ export class Loader {
   private readonly defined = new Set<string>();
   private readonly inputs: string[] = [];
   private readonly nodes: Node[] = [];
+  /** Where each node, constant and tree is defined (see positions.ts). */
+  readonly offsets: DefinitionOffsets = { nodes: [], consts: new Map(), trees: new Map() };
 
   constructor(readonly text: string, readonly file: string) {}
 
@@ -95,6 +98,7 @@ export class Loader {
     const name = nameTok.payload as string;
     if (this.consts.has(name)) this.fail(nameTok.startOffset, TEXT_CODES.duplicateConst, `constant @${name} is already defined`);
     this.consts.set(name, decodeConst(name, type, value, (at, code, msg) => this.fail(at, code, msg)));
+    this.offsets.consts.set(name, nameTok.startOffset);
   }
 
   addTree(h: TreeHeader): void {
@@ -116,6 +120,7 @@ export class Loader {
       ...(h.frac !== undefined ? { types: { frac: h.frac, width: body.width, lo: body.lo, hi: body.hi } } : {}),
     };
     this.trees.set(name, tree);
+    this.offsets.trees.set(name, h.name.startOffset);
   }
 
   /** Defines a value (module input, declaration or node output). */
@@ -156,6 +161,7 @@ export class Loader {
       this.fail(p.types!.at, TEXT_CODES.typeCount, `${p.outputs.length} output(s) but ${types.length} type(s)`);
     }
     const outputs = p.outputs.map((t, i) => this.define(t, types[i]));
+    this.offsets.nodes.push((p.outputs[0] ?? p.op).startOffset);
     this.nodes.push({
       op: facts.name, inputs, outputs, attrs,
       ...(p.name !== undefined ? { name: p.name } : {}),

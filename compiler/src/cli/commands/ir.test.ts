@@ -1,0 +1,108 @@
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { runCli } from '../run.js';
+
+const golden = fileURLToPath(new URL('../../../../ir/src/text/golden/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'tsvdc-ir-'));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { stdout += c.toString(); return true; });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { stderr += c.toString(); return true; });
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+function file(name: string, text: string): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const BAD_OP = 'module "m" stage graph\nfunc (%x : f32[2]) -> (%y) {\n  %y = rleu(%x) : f32[2]\n}\n';
+
+describe('tsvdc ir check', () => {
+  it('prints nothing and exits 0 on every golden module', async () => {
+    for (const f of ['graph', 'ternary', 'addtree', 'integer', 'scheduled']) {
+      expect(await cli(['ir', 'check', join(golden, `${f}.tir`)])).toEqual({ code: 0, stdout: '', stderr: '' });
+    }
+  });
+
+  it('reports a parse error at file:line:col with its code and exits 1', async () => {
+    const p = file('bad-op.tir', BAD_OP);
+    expect(await cli(['ir', 'check', p])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${p}:3:8: TSVDC004: unknown op 'rleu'\n` });
+  });
+
+  it('reports verifier diagnostics at the line of the node they concern', async () => {
+    // the U stage's output type is one bit too narrow for the values it can take
+    const text = readFileSync(join(golden, 'integer.tir'), 'utf8').replace('fx<9,4>[1,2]', 'fx<8,4>[1,2]');
+    const p = file('narrow.tir', text);
+    const { code, stderr } = await cli(['ir', 'check', p]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`tsvdc: ${p}:29:3: TSVDC150: %u can reach [-175, 175] (channel 0), fx<8,4> holds [-128, 127] (node "/fc1/Gemm", part U)\n`);
+  });
+
+  it('a missing file is a CLI error (TSVDC501)', async () => {
+    const p = join(dir, 'missing.tir');
+    expect(await cli(['ir', 'check', p])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${p}: TSVDC501: cannot read the file (no such file)\n` });
+  });
+});
+
+describe('tsvdc ir fmt', () => {
+  it('prints the canonical form to stdout', async () => {
+    const res = await cli(['ir', 'fmt', join(golden, 'addtree.tir')]);
+    expect(res).toEqual({ code: 0, stdout: readFileSync(join(golden, 'addtree.expected.tir'), 'utf8'), stderr: '' });
+  });
+
+  it('writes -o atomically, and its output is canonical (fmt --check passes, fmt is idempotent)', async () => {
+    const out = join(dir, 'sub', 'integer.tir');
+    expect(await cli(['ir', 'fmt', join(golden, 'integer.tir'), '-o', out])).toEqual({ code: 0, stdout: '', stderr: '' });
+    const first = readFileSync(out, 'utf8');
+    expect(first).toBe(readFileSync(join(golden, 'integer.expected.tir'), 'utf8'));
+    expect(await cli(['ir', 'fmt', '--check', out])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect((await cli(['ir', 'fmt', out])).stdout).toBe(first);
+  });
+
+  it('--check fails on a file that is not canonical, naming the first differing line', async () => {
+    const p = join(dir, 'graph.tir');
+    copyFileSync(join(golden, 'graph.tir'), p);
+    expect(await cli(['ir', 'fmt', '--check', p])).toEqual({
+      code: 1, stdout: '',
+      stderr: `tsvdc: ${p}:1:1: TSVDC504: not in canonical form (first difference on this line; \`tsvdc ir fmt ${p} -o ${p}\` rewrites it)\n`,
+    });
+  });
+
+  it('refuses --check with -o, and reports an output it cannot write', async () => {
+    const src = join(golden, 'graph.tir');
+    expect(await cli(['ir', 'fmt', '--check', src, '-o', join(dir, 'x.tir')])).toEqual({
+      code: 1, stdout: '', stderr: 'tsvdc: TSVDC503: --check writes nothing; it cannot be combined with -o\n',
+    });
+    const blocker = file('blocker', 'a file, not a directory');
+    const { code, stderr } = await cli(['ir', 'fmt', src, '-o', join(blocker, 'out.tir')]);
+    expect(code).toBe(1);
+    expect(stderr).toBe(`tsvdc: ${join(blocker, 'out.tir')}: TSVDC502: cannot write the file (EEXIST: file already exists, mkdir '${blocker}')\n`);
+    expect(existsSync(join(blocker, 'out.tir'))).toBe(false);
+  });
+});
+
+describe('the built binary', () => {
+  const main = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+
+  it('exits 1 with the diagnostic on stderr, and 0 with the canonical text on stdout', () => {
+    expect(existsSync(main), 'run `npm run build` first').toBe(true);
+    const p = file('bin-bad.tir', BAD_OP);
+    const bad = spawnSync(process.execPath, [main, 'ir', 'check', p], { encoding: 'utf8' });
+    expect([bad.status, bad.stdout, bad.stderr]).toEqual([1, '', `tsvdc: ${p}:3:8: TSVDC004: unknown op 'rleu'\n`]);
+    const good = spawnSync(process.execPath, [main, 'ir', 'fmt', join(golden, 'scheduled.tir')], { encoding: 'utf8' });
+    expect([good.status, good.stdout, good.stderr]).toEqual([0, readFileSync(join(golden, 'scheduled.expected.tir'), 'utf8'), '']);
+  });
+});
