@@ -102,8 +102,9 @@ function linearInfer(ins: readonly TensorType[], a: Attrs, ctx: InferContext): I
 
 function spatial(x: readonly number[], kernel: readonly number[], a: Attrs, prefix = ''): number[] | string {
   if (x.length !== 4) return `expected an NCHW input, got [${x}]`;
-  const st = ints(a, `${prefix}strides`, [1, 1]);
-  const dl = ints(a, `${prefix}dilations`, [1, 1]);
+  // tconv2d's attributes are vStrides / uStrides (camel case), plain convs' strides
+  const st = ints(a, prefix ? `${prefix}Strides` : 'strides', [1, 1]);
+  const dl = ints(a, prefix ? `${prefix}Dilations` : 'dilations', [1, 1]);
   const p = ints(a, 'pads', [0, 0, 0, 0]);
   const pb = prefix === 'u' ? [0, 0, 0, 0] : p; // ternary convs pad once, before the V conv
   const h = convOutSize(x[2]!, kernel[0]!, st[0]!, dl[0]!, pb[0]!, pb[2]!);

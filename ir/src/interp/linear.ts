@@ -6,12 +6,19 @@
  * partial sums: in two's complement a sum whose final value fits is computed correctly
  * by an accumulator of the final width, whatever its partial sums do.
  */
+import { invariant } from '../diagnostics.js';
 import { type Ctx, type Kernel, hasConst, int, ints, size, numbers, shapeOfConst, ternaryRows, treeOf } from './context.js';
 import { denseMap, ternaryMap } from './linmap.js';
 import { treeMap } from './tree.js';
 import { convOut, convWindows, matrixWindows, padNCHW, type Windows } from './windows.js';
 
 const fixedIn = (ctx: Ctx): boolean => ctx.inTypes[0]!.elem.kind === 'fixed';
+
+/** The windows must cover the output the op's inference declared (a guard against the two drifting apart). */
+function covers(win: Windows, out: Float64Array): Windows {
+  invariant(win.positions * win.rowsPerGroup === out.length, `windows give ${win.positions * win.rowsPerGroup} values, the output has ${out.length}`);
+  return win;
+}
 
 function convGeometry(ctx: Ctx, x: { shape: readonly number[] }, cout: number, k: readonly number[], prefix = '') {
   const [n, c, h, w] = x.shape as [number, number, number, number];
@@ -35,7 +42,7 @@ export const conv2d: Kernel = (ctx, [x], outShape) => {
   const p = padNCHW(x!.data, x!.shape, ints(ctx, 'pads', [0, 0, 0, 0]));
   const out = new Float64Array(size(outShape));
   const bias = hasConst(ctx, 'bias') ? numbers(ctx, 'bias') : undefined;
-  denseMap(p.data, convWindows(convGeometry(ctx, p, cout, [k1, k2])), numbers(ctx, 'W'), cinG * k1 * k2, bias, out, ctx.f32);
+  denseMap(p.data, covers(convWindows(convGeometry(ctx, p, cout, [k1, k2])), out), numbers(ctx, 'W'), cinG * k1 * k2, bias, out, ctx.f32);
   return out;
 };
 
@@ -57,7 +64,7 @@ export const tconv: Kernel = (ctx, [x], outShape) => {
   const [cout, , k1, k2] = shapeOfConst(ctx, 'weights') as [number, number, number, number];
   const p = padNCHW(x!.data, x!.shape, ints(ctx, 'pads', [0, 0, 0, 0]));
   const out = new Float64Array(size(outShape));
-  stage(ctx, p.data, convWindows(convGeometry(ctx, p, cout, [k1, k2])), out);
+  stage(ctx, p.data, covers(convWindows(convGeometry(ctx, p, cout, [k1, k2])), out), out);
   return out;
 };
 
@@ -102,7 +109,7 @@ export const tconv2d: Kernel = (ctx, [x], outShape) => {
   scaleChannels(mid, vs[0]!, mh * mw, numbers(ctx, 's'), ctx.f32);
   const gu = convGeometry(ctx, { shape: [p.shape[0]!, vs[0]!, mh, mw] }, us[0]!, [us[2]!, us[3]!], 'u');
   const out = new Float64Array(size(outShape));
-  ternaryMap(mid, convWindows(gu), U, out, ctx.f32);
+  ternaryMap(mid, covers(convWindows(gu), out), U, out, ctx.f32);
   if (hasConst(ctx, 'bias')) addChannels(out, us[0]!, outShape[2]! * outShape[3]!, numbers(ctx, 'bias'), ctx.f32);
   return out;
 };

@@ -18,9 +18,11 @@ export type GenOptions = FloatOptions & IntegerOptions;
 
 /** A valid module of the given kind at the given stage, determined by the seed. */
 export function randomModel(kind: ModelKind, stage: Stage, seed: number, opts: GenOptions = {}): Module {
-  const floatOps = stage === 'graph' || stage === 'ternary' || stage === 'addtree';
+  const floatStage = stage === 'graph' || stage === 'ternary' || stage === 'addtree';
+  // integer-valued float modules avoid the ops that leave the integers (sigmoid, avg pooling, softmax)
+  const floatOps = floatStage && !opts.integerValued;
   const plan = kind === 'mlp' ? mlpPlan(seed, { floatOps }) : cnnPlan(seed, { floatOps });
-  if (floatOps) return floatModule(plan, stage as 'graph' | 'ternary' | 'addtree', seed, opts);
+  if (floatStage) return floatModule(plan, stage as 'graph' | 'ternary' | 'addtree', seed, opts);
   const m = integerModule(plan, seed, opts);
   return stage === 'scheduled' ? scheduledModule(m, seed) : m;
 }

@@ -20,6 +20,8 @@ export interface FloatOptions {
   readonly trees?: TreeStyle | 'none' | 'mixed';
   /** Probability that a layer is ternary at the ternary / add-tree stages (default 0.8). */
   readonly ternaryShare?: number;
+  /** Dense weights, scales and biases small integers (with integer inputs, every value stays an exact integer). */
+  readonly integerValued?: boolean;
 }
 
 /** Kernels, strides and dilations of the V and U convs of a TSVD conv form (TSVD.md table). */
@@ -51,7 +53,9 @@ class FloatEmitter {
   }
 
   private floats(shape: number[], sd: number): string {
-    return this.b.constant('w', dense(shape, this.rng.floats(shape.reduce((p, d) => p * d, 1), sd)));
+    const n = shape.reduce((p, d) => p * d, 1);
+    const data = this.opts.integerValued ? Float32Array.from({ length: n }, () => this.rng.int(-2, 2)) : this.rng.floats(n, sd);
+    return this.b.constant('w', dense(shape, data));
   }
 
   /** tmatvec / tconv over a ternary constant, with a tree unless the style says none. */
