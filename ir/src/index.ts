@@ -10,3 +10,4 @@ export * from './verify/index.js';
 export * from './text/index.js';
 export * from './equality.js';
 export * from './interp/index.js';
+export * from './stats/index.js';
