@@ -150,5 +150,5 @@ export const ALL_TOKENS: TokenType[] = [
   LCurly, RCurly, LParen, RParen, LBracket, RBracket, Lt, Gt, Comma, Equals, Colon, Question,
 ];
 
-/** One lexer for all parses (building it analyses the token set, ~ms). */
-export const tirLexer = new Lexer(ALL_TOKENS, { ensureOptimizations: true, positionTracking: 'full' });
+/** One lexer for all parses (building it analyses the token set, ~ms). It stops at the first bad character: that is the error to report. */
+export const tirLexer = new Lexer(ALL_TOKENS, { ensureOptimizations: true, positionTracking: 'full', recoveryEnabled: false });

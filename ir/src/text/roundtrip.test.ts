@@ -54,7 +54,7 @@ describe('text form round trip (structurally arbitrary modules)', () => {
 describe('text form round trip (valid modules of every stage, testing/models.ts)', () => {
   for (const stage of STAGES) {
     it(`${stage}: parse(print(m)) equals m`, () => {
-      fc.assert(fc.property(arbModule(stage), (m) => { expect(roundTrip(m)).toBeUndefined(); }), { numRuns: 60 });
+      fc.assert(fc.property(arbModule(stage), (m) => { expect(roundTrip(m)).toBeUndefined(); }), { numRuns: 300 });
     });
   }
 });

@@ -102,6 +102,10 @@ describe('syntax details', () => {
     expect(printModule(parseModule(text))).toBe(text.replace('\nconst', '\n\nconst').replace('\nfunc', '\n\nfunc'));
   });
 
+  it('binary input reports its first bad character, not a later string problem', () => {
+    expect(() => parseModule('\b\u0001 "unterminated\n')).toThrow('<input>:1:1: TSVDC001: unexpected character "\\b"');
+  });
+
   it('errors are TsvdcErrors with the default file name <input>', () => {
     let err: unknown;
     try {
