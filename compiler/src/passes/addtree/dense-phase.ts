@@ -1,0 +1,223 @@
+/**
+ * A phase of greedy pairwise sharing with EXACT pair counts in a dense triangular
+ * table (for up to `cap` symbols). Making a symbol in k rows updates the counts of
+ * every pair it touches (one table write per row entry), so a popped bucket entry
+ * is checked in O(1) and nothing is ever recounted. Used while the symbols fit the
+ * table (the early part of a large layer, where rows are long and lazy recounting
+ * is most expensive); pair-phase.ts takes over when they do not.
+ */
+import { IntList } from './int-list.js';
+import type { SharedSums, SymbolRows } from './pair-sharing.js';
+
+/** Bytes the count table may take. */
+const TABLE_BYTES = 64 * 2 ** 20;
+
+/** Most symbols a dense phase can hold for a given row count. */
+export function denseCapacity(rows: number): number {
+  const bytes = rows < 65536 ? 2 : 4;
+  return Math.floor(Math.sqrt(TABLE_BYTES / bytes));
+}
+
+export class DensePhase {
+  private readonly W: number;
+  private readonly cap: number;
+  /** Per symbol: W words of rows where it is positive, then W where it is negative. */
+  private readonly bits: Uint32Array;
+  /** counts[(triBase[q] + p) * 2 + rel] for p < q. */
+  private readonly counts: Uint16Array | Int32Array;
+  private readonly triBase: Int32Array;
+  private readonly rowStart: Int32Array;
+  private readonly rowLen: Int32Array;
+  private readonly rowBuf: Int32Array;
+  private readonly defA = new IntList();
+  private readonly defB = new IntList();
+  private readonly defNeg = new IntList();
+  private symbols: number;
+  private readonly buckets: number[][];
+  private readonly found: Int32Array;
+  private readonly tally: Int32Array;
+  private readonly touched = new IntList();
+  /** Last level the queue reached. */
+  top = 0;
+
+  constructor(private readonly input: SymbolRows, cap: number) {
+    const R = input.rows;
+    this.cap = cap;
+    const W = (this.W = Math.max(1, Math.ceil(R / 32)));
+    this.bits = new Uint32Array(cap * 2 * W);
+    this.triBase = Int32Array.from({ length: cap }, (_, q) => (q * (q - 1)) / 2);
+    const pairs = ((cap * (cap - 1)) / 2) * 2;
+    this.counts = R < 65536 ? new Uint16Array(pairs) : new Int32Array(pairs);
+    this.rowStart = input.start.slice(0, R);
+    this.rowLen = new Int32Array(R);
+    this.rowBuf = input.term.slice();
+    this.found = new Int32Array(R);
+    this.buckets = Array.from({ length: R + 1 }, () => []);
+    this.symbols = input.atoms;
+    this.tally = new Int32Array(2 * cap);
+    for (let r = 0; r < R; r++) {
+      const s = input.start[r]!;
+      const e = input.start[r + 1]!;
+      this.rowLen[r] = e - s;
+      this.rowBuf.subarray(s, e).sort();
+      for (let i = s; i < e; i++) {
+        const t = input.term[i]!;
+        this.bits[((t >>> 1) * 2 + (t & 1)) * W + (r >>> 5)]! |= 1 << (r & 31);
+      }
+    }
+  }
+
+  /** Shares until no pair occurs in two rows (true) or the table is full (false). */
+  run(): boolean {
+    this.countAll();
+    const counts = this.counts;
+    const cap = this.cap;
+    let top = this.buckets.length - 1;
+    for (;;) {
+      this.top = top;
+      if (top < 2) return true;
+      const bucket = this.buckets[top]!;
+      if (bucket.length === 0) { top--; continue; }
+      if (this.symbols === cap) return false;
+      const key = bucket.pop()!;
+      const pq = key >>> 1;
+      const p = Math.floor(pq / cap);
+      const q = pq - p * cap;
+      const c = counts[(this.triBase[q]! + p) * 2 + (key & 1)]!;
+      if (c === top) this.apply(p, q, key & 1);
+      else if (c >= 2) this.buckets[c]!.push(key);
+    }
+  }
+
+  /** Made symbols (local ids) and the rows as they are now. */
+  result(): SharedSums {
+    const R = this.input.rows;
+    const start = new Int32Array(R + 1);
+    for (let r = 0; r < R; r++) start[r + 1] = start[r]! + this.rowLen[r]!;
+    const term = new Int32Array(start[R]!);
+    for (let r = 0; r < R; r++) term.set(this.rowBuf.subarray(this.rowStart[r]!, this.rowStart[r]! + this.rowLen[r]!), start[r]!);
+    return {
+      atoms: this.input.atoms,
+      defA: this.defA.data.slice(0, this.defA.length),
+      defB: this.defB.data.slice(0, this.defB.length),
+      defNeg: Uint8Array.from(this.defNeg.data.subarray(0, this.defNeg.length)),
+      rows: R,
+      start,
+      term,
+    };
+  }
+
+  /** Counts every pair of every row (rows are sorted, so t_i < t_j for i < j), then queues them. */
+  private countAll(): void {
+    const counts = this.counts;
+    const buf = this.rowBuf;
+    for (let r = 0; r < this.input.rows; r++) {
+      const s = this.rowStart[r]!;
+      const e = s + this.rowLen[r]!;
+      for (let j = s + 1; j < e; j++) {
+        const tq = buf[j]!;
+        const base = this.triBase[tq >>> 1]! * 2;
+        const negQ = tq & 1;
+        for (let i = s; i < j; i++) counts[base + (buf[i]! ^ negQ)]!++;
+      }
+    }
+    const cap = this.cap;
+    for (let q = 1; q < this.input.atoms; q++) {
+      const base = this.triBase[q]! * 2;
+      for (let k = 0; k < 2 * q; k++) {
+        const c = counts[base + k]!;
+        if (c >= 2) this.buckets[c]!.push(((k >>> 1) * cap + q) * 2 + (k & 1));
+      }
+    }
+  }
+
+  /**
+   * Makes p + rel*q, substitutes it in its rows and updates the counts. Every other
+   * term t of those rows pairs with p, q and the new symbol s in the same rows (s
+   * takes p's sign), so one tally per (symbol, relative sign to p) gives all three
+   * changes: three table writes per distinct partner, not per row entry.
+   */
+  private apply(p: number, q: number, rel: number): void {
+    const W = this.W;
+    const bits = this.bits;
+    const k = this.intersect(p, q, rel);
+    const s = this.symbols++;
+    this.defA.push(p);
+    this.defB.push(q);
+    this.defNeg.push(rel);
+    for (let i = 0; i < k; i++) {
+      const r = this.found[i]! >>> 1;
+      const negP = this.found[i]! & 1;
+      const word = r >>> 5;
+      const bit = 1 << (r & 31);
+      bits[(p * 2 + negP) * W + word]! &= ~bit;
+      bits[(q * 2 + (negP ^ rel)) * W + word]! &= ~bit;
+      bits[(s * 2 + negP) * W + word]! |= bit;
+      this.substituteAndTally(r, p, q, s * 2 + negP);
+    }
+    this.updateCounts(p, q, rel, s);
+  }
+
+  /**
+   * Row r: p's slot takes the new term, q's slot is removed (one pass), and every
+   * other term is tallied by its sign relative to p (the new term's sign).
+   */
+  private substituteAndTally(r: number, p: number, q: number, newTerm: number): void {
+    const buf = this.rowBuf;
+    const tally = this.tally;
+    const touched = this.touched;
+    const negP = newTerm & 1;
+    const start = this.rowStart[r]!;
+    let end = start + this.rowLen[r]!;
+    for (let j = start; j < end; j++) {
+      const t = buf[j]!;
+      const x = t >>> 1;
+      if (x === p) { buf[j] = newTerm; continue; }
+      if (x === q) { buf[j--] = buf[--end]!; continue; }
+      const key = t ^ negP;
+      if (tally[key]++ === 0) touched.push(key);
+    }
+    this.rowLen[r] = end - start;
+  }
+
+  private updateCounts(p: number, q: number, rel: number, s: number): void {
+    const counts = this.counts;
+    const tri = this.triBase;
+    const tally = this.tally;
+    const sBase = tri[s]! * 2;
+    counts[(tri[q]! + p) * 2 + rel] = 0;
+    for (let i = 0; i < this.touched.length; i++) {
+      const key = this.touched.data[i]!; // x * 2 + sign of x relative to p
+      const c = tally[key]!;
+      tally[key] = 0;
+      const x = key >>> 1;
+      const relX = key & 1;
+      counts[x < p ? (tri[p]! + x) * 2 + relX : (tri[x]! + p) * 2 + relX]! -= c;
+      const relQ = relX ^ rel;
+      counts[x < q ? (tri[q]! + x) * 2 + relQ : (tri[x]! + q) * 2 + relQ]! -= c;
+      counts[sBase + key] = c;
+      if (c >= 2) this.buckets[c]!.push((x * this.cap + s) * 2 + relX);
+    }
+    this.touched.length = 0;
+  }
+
+  /** Rows where p and q occur with relative sign rel, into `found` (row * 2 + sign of p). */
+  private intersect(p: number, q: number, rel: number): number {
+    const W = this.W;
+    const bits = this.bits;
+    let n = 0;
+    const pP = p * 2 * W, pN = pP + W, qP = q * 2 * W, qN = qP + W;
+    const qSame = rel ? qN : qP;
+    const qOther = rel ? qP : qN;
+    for (let w = 0; w < W; w++) {
+      const mNeg = bits[pN + w]! & bits[qOther + w]!;
+      let m = (bits[pP + w]! & bits[qSame + w]!) | mNeg;
+      while (m !== 0) {
+        const low = m & -m;
+        m ^= low;
+        this.found[n++] = ((w << 5) + 31 - Math.clz32(low)) * 2 + ((mNeg & low) !== 0 ? 1 : 0);
+      }
+    }
+    return n;
+  }
+}
