@@ -192,7 +192,8 @@ class TreeScanner {
   nodeTail(id: number, lineStart: number): void {
     const g = this.g;
     this.spaces();
-    if (this.text.charCodeAt(this.pos) === 58) {
+    const typed = this.text.charCodeAt(this.pos) === 58;
+    if (typed) {
       this.pos++;
       this.expectChar(105, "a width 'iW'");
       const wAt = this.pos;
@@ -208,12 +209,14 @@ class TreeScanner {
     } else if (this.untypedAt < 0) this.untypedAt = lineStart;
     this.spaces();
     g.row[id] = -1;
+    let expected = typed ? "'row' or the end of the line" : "':', 'row' or the end of the line";
     if (this.text.startsWith('row', this.pos) && !isWordChar(this.text.charCodeAt(this.pos + 3))) {
       this.pos += 3;
       g.row[id] = this.uint('a row number');
+      expected = 'the end of the line';
     }
     g.size++;
-    this.endOfLine("':', 'row' or the end of the line");
+    this.endOfLine(expected);
   }
 
   out(): void {
