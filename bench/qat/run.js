@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The training-transition experiment on Fashion-MNIST (see compiler/src/train/qat-experiment.ts).
 // Run from the repository root after `npm run build`:
-//   node bench/qat/run.js [--quick] [--epochs N] [--ft-epochs N] [--every K] [--prune-rate R] [--limit N] [--hidden 256,128] [--out DIR]
+//   node bench/qat/run.js [--quick] [--epochs N] [--ft-epochs N] [--tol T] [--every K] [--prune-rate R] [--limit N] [--hidden 256,128] [--out DIR]
 // Writes DIR/results.json, DIR/table.md, DIR/accuracy.svg (DIR defaults to bench/qat/out).
 //   node bench/qat/run.js --render DIR   re-renders DIR/table.md and DIR/accuracy.svg from DIR/results.json
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     epochs: { type: 'string' },
     'ft-epochs': { type: 'string' },
     every: { type: 'string' },
+    tol: { type: 'string' },
     'prune-rate': { type: 'string' },
     limit: { type: 'string' },
     hidden: { type: 'string' },
@@ -42,6 +43,7 @@ const cfg = {
   epochs: num(values.epochs, quick ? 1 : DEFAULT_QAT_CONFIG.epochs),
   fineTuneEpochs: num(values['ft-epochs'], quick ? 1 : DEFAULT_QAT_CONFIG.fineTuneEpochs),
   retransitionEvery: num(values.every, DEFAULT_QAT_CONFIG.retransitionEvery),
+  tol: num(values.tol, DEFAULT_QAT_CONFIG.tol),
   pruneRate: num(values['prune-rate'], DEFAULT_QAT_CONFIG.pruneRate),
   ...(values.limit || quick ? { trainLimit: num(values.limit, 6000) } : {}),
 };

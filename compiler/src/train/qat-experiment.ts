@@ -103,13 +103,13 @@ function trainEpochs(ctx: Ctx, mlp: Mlp, name: string, lr: number, epochs: numbe
 }
 
 /** Direct transition of the snapshot; leaves the TSVD weights in `mlp`. */
-function directRow(ctx: Ctx, mlp: Mlp, snap: MlpSnapshot, tol: number): { row: QatRow; states: TsvdLayerState[] } {
+function directRow(ctx: Ctx, mlp: Mlp, snap: MlpSnapshot, tol: number, epochs: number): { row: QatRow; states: TsvdLayerState[] } {
   restoreMlp(mlp, snap);
   const t0 = performance.now();
   const states = directTransition(mlp, { tol, seed: ctx.cfg.seed });
-  ctx.seconds[`direct ${tol}`] = (performance.now() - t0) / 1000;
-  const r = row(`direct transition`, ctx.cfg.epochs, evaluate(mlp, ctx.test), tsvdCounts(mlp, states), tol);
-  ctx.progress.log(`direct transition at tol ${tol}: test accuracy ${(100 * r.accuracy).toFixed(2)}%, ranks ${r.layers.map((l) => l.rank).join('/')}`);
+  ctx.seconds[`direct ${tol} after ${epochs} epochs`] = (performance.now() - t0) / 1000;
+  const r = row(`direct transition`, epochs, evaluate(mlp, ctx.test), tsvdCounts(mlp, states), tol);
+  ctx.progress.log(`direct transition at tol ${tol} after ${epochs} epochs: test accuracy ${(100 * r.accuracy).toFixed(2)}%, ranks ${r.layers.map((l) => l.rank).join('/')}`);
   return { row: r, states };
 }
 
@@ -122,13 +122,16 @@ export function runQatExperiment(cfg: QatConfig, progress: Progress): QatReport 
   const snap = snapshotMlp(mlp);
   const total = cfg.epochs + cfg.fineTuneEpochs;
   const rows: QatRow[] = [row('float', cfg.epochs, floatCurve[floatCurve.length - 1]![1], denseCounts(mlp))];
-  rows.push(directRow(ctx, mlp, snap, cfg.refTol).row);
-  const direct = directRow(ctx, mlp, snap, cfg.tol);
+  rows.push(directRow(ctx, mlp, snap, cfg.refTol, cfg.epochs).row);
+  const direct = directRow(ctx, mlp, snap, cfg.tol, cfg.epochs);
   rows.push(direct.row);
   const tsvdWeights = snapshotMlp(mlp); // the direct transition at tol: where fine-tuning starts
+  // the float control: trained as long as the fine-tuning, then also transitioned directly
   restoreMlp(mlp, snap);
   const longer = trainEpochs(ctx, mlp, 'float fine-tune', cfg.fineTuneLr, cfg.fineTuneEpochs, cfg.epochs);
-  rows.splice(1, 0, row('float', total, longer[longer.length - 1]?.[1] ?? rows[0]!.accuracy, denseCounts(mlp)));
+  rows.push(row('float', total, longer[longer.length - 1]?.[1] ?? rows[0]!.accuracy, denseCounts(mlp)));
+  const longerSnap = snapshotMlp(mlp);
+  rows.push(directRow(ctx, mlp, longerSnap, cfg.refTol, total).row, directRow(ctx, mlp, longerSnap, cfg.tol, total).row);
   restoreMlp(mlp, tsvdWeights);
   const opts: TsvdOptions = { tol: cfg.tol, seed: cfg.seed, pruneRate: cfg.pruneRate };
   const states = direct.states;

@@ -22,20 +22,20 @@ export function qatTableMarkdown(r: QatReport): string {
 }
 
 export function qatChartSvg(r: QatReport): string {
-  const last = r.curves[0]!.points[r.curves[0]!.points.length - 1]![0];
-  const first = r.config.epochs;
-  const direct = r.rows.filter((x) => x.method === 'direct transition').map((x) => ({
-    name: `direct, tol ${+(100 * x.tol!).toFixed(2)}%`,
-    points: [[first, 100 * x.accuracy], [last, 100 * x.accuracy]] as [number, number][],
-    dashed: true,
-  }));
+  const direct = r.rows.filter((x) => x.method === 'direct transition');
+  const tols = [...new Set(direct.map((x) => x.tol!))];
   return lineChartSvg({
     title: `Fashion-MNIST MLP ${r.config.sizes.join('-')}: test accuracy`,
     xLabel: 'epoch',
     yLabel: 'test top-1 (%)',
     series: [
       ...r.curves.map((c) => ({ name: c.name, points: c.points.filter((p) => p[0] > 0).map(([e, a]) => [e, 100 * a] as [number, number]) })),
-      ...direct,
+      // a direct transition of the float network at that epoch, one dashed line per tolerance
+      ...tols.map((tol) => ({
+        name: `direct, tol ${+(100 * tol).toFixed(2)}%`,
+        points: direct.filter((x) => x.tol === tol).map((x) => [x.epochs, 100 * x.accuracy] as [number, number]).sort((a, b) => a[0] - b[0]),
+        dashed: true,
+      })),
     ],
   });
 }

@@ -7,7 +7,7 @@ import type { ImageSet } from './fashion-mnist.js';
 import { evaluate, trainEpoch } from './loop.js';
 import { createMlp, mlpLogits, snapshotMlp } from './mlp.js';
 import type { QatReport } from './qat-experiment.js';
-import { qatTableMarkdown } from './qat-report.js';
+import { qatChartSvg, qatTableMarkdown } from './qat-report.js';
 import { denseCounts, directTransition, retransitionLayers, tsvdCounts } from './tsvd-qat.js';
 
 beforeAll(async () => {
@@ -115,5 +115,26 @@ describe('qatTableMarkdown', () => {
       '| training transition (F) | 7% | 2 | 85.00 | 4 | 12.3k | 20 | 4 | 3/10 |',
       '',
     ].join('\n'));
+  });
+});
+
+describe('qatChartSvg', () => {
+  it('draws each curve, and one dashed line per direct-transition tolerance through its epochs', () => {
+    const base = { layers: [], muls: 0, adds: 0, ternaryParams: 0 };
+    const report: QatReport = {
+      config: { sizes: [3, 2], epochs: 2, fineTuneEpochs: 2, batchSize: 1, lr: 1, fineTuneLr: 1, tol: 0.07, refTol: 0.01, pruneRate: 1, retransitionEvery: 1, seed: 1 },
+      rows: [
+        { ...base, method: 'direct transition', tol: 0.01, epochs: 2, accuracy: 0.8 },
+        { ...base, method: 'direct transition', tol: 0.07, epochs: 2, accuracy: 0.7 },
+        { ...base, method: 'direct transition', tol: 0.01, epochs: 4, accuracy: 0.85 },
+        { ...base, method: 'direct transition', tol: 0.07, epochs: 4, accuracy: 0.75 },
+      ],
+      curves: [{ name: 'float', points: [[0, 0.1], [1, 0.8], [2, 0.82]] }, { name: 'F', points: [[2, 0.7], [3, 0.8], [4, 0.83]] }],
+      seconds: {},
+    };
+    const svg = qatChartSvg(report);
+    expect(svg.match(/<path /g)!.length).toBe(4);
+    expect(svg.match(/stroke-dasharray/g)!.length).toBe(4); // two dashed paths, two dashed legend lines
+    expect([...svg.matchAll(/<text x="570" y="\d+">([^<]*)</g)].map((m) => m[1])).toEqual(['float', 'F', 'direct, tol 1%', 'direct, tol 7%']);
   });
 });
