@@ -6,6 +6,8 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { register as registerIr } from './commands/ir.js';
 import { register as registerDecompose } from './commands/decompose.js';
+import { register as registerCompress } from './commands/compress.js';
+import { register as registerReport } from './commands/report.js';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -19,5 +21,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerIr(program);
   registerDecompose(program);
+  registerCompress(program);
+  registerReport(program);
   return program;
 }

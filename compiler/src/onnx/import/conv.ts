@@ -86,6 +86,21 @@ export function importConv(c: NodeCtx): void {
   c.emit('conv2d', [c.value(0)], k.attrs);
 }
 
+/**
+ * ConvTranspose pads implied by output_shape or auto_pad SAME_* (the ONNX spec's
+ * total_padding rule: SAME_UPPER crops the odd pixel at the end, anything else at the
+ * beginning), or why they cannot be computed.
+ */
+export function convTransposePads(spatial: readonly number[], kernel: readonly number[], strides: readonly number[], dilations: readonly number[], outPad: readonly number[], autoPad: string, outShape: readonly number[]): number[] | string {
+  if (spatial.some((d) => !(d > 0))) return `output_shape/auto_pad need a known input size, got [${spatial}]`;
+  const target = outShape.length > 0 ? outShape.slice(-2) : spatial.map((d, a) => d * strides[a]!);
+  const total = [0, 1].map((a) => strides[a]! * (spatial[a]! - 1) + outPad[a]! + (kernel[a]! - 1) * dilations[a]! + 1 - target[a]!);
+  if (total.some((t) => t < 0)) return `output_shape [${target}] is larger than the transposed conv produces`;
+  const upper = autoPad === 'SAME_UPPER';
+  const begin = total.map((t) => (upper ? Math.floor(t / 2) : t - Math.floor(t / 2)));
+  return [begin[0]!, begin[1]!, total[0]! - begin[0]!, total[1]! - begin[1]!];
+}
+
 export function importConvTranspose(c: NodeCtx): void {
   const k = common(c);
   const outPad = c.intList('output_padding', [0, 0]);
@@ -95,14 +110,9 @@ export function importConvTranspose(c: NodeCtx): void {
   const spatial = k.x.slice(2);
   let pads: number[];
   if (outShape.length > 0 || autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
-    if (spatial.some((d) => !(d > 0))) c.fail(ONNX_CODES.shapeMismatch, `output_shape/auto_pad need a known input size, got [${spatial}]`);
-    const target = outShape.length > 0 ? outShape.slice(-2) : spatial.map((d, a) => d * k.strides[a]!);
-    const total = [0, 1].map((a) => k.strides[a]! * (spatial[a]! - 1) + outPad[a]! + (k.w.dims[2 + a]! - 1) * k.dilations[a]! + 1 - target[a]!);
-    if (total.some((t) => t < 0)) c.unsupported(`output_shape [${target}] is larger than the transposed conv produces`);
-    // the ONNX spec: SAME_UPPER crops the odd pixel at the end, anything else at the beginning
-    const upper = autoPad === 'SAME_UPPER';
-    const begin = total.map((t) => (upper ? Math.floor(t / 2) : t - Math.floor(t / 2)));
-    pads = [begin[0]!, begin[1]!, total[0]! - begin[0]!, total[1]! - begin[1]!];
+    const p = convTransposePads(spatial, k.w.dims.slice(2), k.strides, k.dilations, outPad, autoPad, outShape);
+    if (typeof p === 'string') c.unsupported(p);
+    pads = p;
   } else {
     pads = resolvePads(c, spatial, k.w.dims.slice(2), k.strides, k.dilations);
   }

@@ -34,6 +34,8 @@ export interface LenientImport {
   readonly module: Module;
   readonly unsupported: readonly UnsupportedNode[];
   readonly graph: GraphIndex;
+  /** Shape of an ONNX value, where import computed it. */
+  readonly shapeOf: (value: string) => readonly number[] | undefined;
 }
 
 type Handler = (c: NodeCtx) => void;
@@ -146,7 +148,7 @@ function run(model: OnnxModel, opts: ImportOptions, lenient: boolean): LenientIm
       throw new TsvdcError(ONNX_CODES.badGraphIo, `graph output ${JSON.stringify(o)} is a constant, not a computed tensor`, { file: model.file });
     }
   }
-  return { module: finish(model, st), unsupported: st.unsupported, graph: g };
+  return { module: finish(model, st), unsupported: st.unsupported, graph: g, shapeOf: (v) => st.values.get(st.resolve(v))?.shape };
 }
 
 function finish(model: OnnxModel, st: ImportState): Module {

@@ -1,0 +1,73 @@
+/**
+ * `compress` as a library call: select the layers, decompose them (worker pool),
+ * write the TSVD forms back into a copy of the model, record them in metadata.
+ * Operates on ONNX directly, so ops tsvdc cannot import pass through untouched.
+ */
+import { availableParallelism } from 'node:os';
+import type { GraphIndex } from '../onnx/graph.js';
+import { importOnnxLenient } from '../onnx/import/index.js';
+import type { ModelProto } from '../onnx/proto.js';
+import type { OnnxModel } from '../onnx/read.js';
+import { readTsvdMeta, writeTsvdMeta, type CompressedLayer } from '../onnx/tsvd-meta.js';
+import type { LayerResult, TsvdOptions } from './job.js';
+import { runJobs, type PoolHooks } from './pool.js';
+import { rewriteModel } from './rewrite.js';
+import { selectLayers, type LayerSite, type SelectOptions, type Selection, type SkippedLayer } from './select.js';
+
+export interface CompressOptions extends TsvdOptions, SelectOptions {
+  /** Worker threads (default: the machine's parallelism, at most one per layer); 0 runs on this thread. */
+  readonly jobs?: number;
+}
+
+export interface CompressedModel {
+  readonly proto: ModelProto;
+  /** Layers compressed by this run, in graph order. */
+  readonly layers: readonly CompressedLayer[];
+  /** Seconds each layer's decomposition took (same order as `layers`). */
+  readonly seconds: readonly number[];
+  readonly skipped: readonly SkippedLayer[];
+  /** The selected sites, for progress displays (id, name, op). */
+  readonly sites: readonly LayerSite[];
+}
+
+export const DEFAULT_TSVD: TsvdOptions = { tol: 0.01, cosThresh: 0.8386 };
+
+/** The sites compress would work on, before any decomposition (for progress bars). */
+export function planCompression(model: OnnxModel, opts: SelectOptions): Selection & { graph: GraphIndex } {
+  const lenient = importOnnxLenient(model);
+  return { ...selectLayers(lenient.graph, lenient.shapeOf, opts), graph: lenient.graph };
+}
+
+/** ConvTranspose results ONNX cannot express: output_padding on an axis whose last stage has stride 1. */
+function unwritable(r: LayerResult): string | undefined {
+  const c = r.conv;
+  if (!c?.transposed) return undefined;
+  const bad = [0, 1].some((a) => c.outputPadding[a]! > 0 && c.outputPadding[a]! >= Math.max(c.vStrides[a]!, c.vDilations[a]!));
+  return bad ? `form ${c.form} puts output_padding [${c.outputPadding}] on a stage with stride [${c.vStrides}]` : undefined;
+}
+
+/**
+ * Compresses a model. `hooks` are called with the selected sites before any work
+ * starts and return the pool hooks (progress display).
+ */
+export async function compressModel(model: OnnxModel, opts: CompressOptions, hooks?: (sites: readonly LayerSite[]) => PoolHooks): Promise<CompressedModel> {
+  const plan = planCompression(model, opts);
+  const tsvd: TsvdOptions = {
+    tol: opts.tol, cosThresh: opts.cosThresh, ...(opts.steps ? { steps: opts.steps } : {}),
+    ...(opts.maxRank ? { maxRank: opts.maxRank } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+  };
+  const pool = opts.jobs ?? Math.max(1, availableParallelism());
+  const outcomes = await runJobs(plan.jobs, tsvd, pool, hooks?.(plan.sites) ?? {});
+  const skipped = [...plan.skipped];
+  const done: Array<{ site: LayerSite; result: LayerResult }> = [];
+  outcomes.forEach((out, i) => {
+    const site = plan.sites[i]!;
+    const why = 'declined' in out ? out.declined : unwritable(out);
+    if (why) skipped.push({ node: site.name, op: site.op, reason: why });
+    else done.push({ site, result: out as LayerResult });
+  });
+  const proto: ModelProto = { ...model.proto, graph: { ...model.proto.graph! }, metadataProps: [...model.proto.metadataProps] };
+  const layers = rewriteModel(proto, plan.graph, done, tsvd);
+  writeTsvdMeta(proto, [...readTsvdMeta(model.proto, model.file), ...layers]);
+  return { proto, layers, seconds: done.map((d) => d.result.seconds), skipped, sites: plan.sites };
+}

@@ -1,0 +1,72 @@
+/**
+ * `tsvdc report` as a library call: per-layer rows (layers.ts) and totals in the
+ * form of the paper's tables (x, +, params, ternary params). Works on original
+ * (dense) models and on compressed ones; with the original model at hand, each
+ * compressed layer's error is recomputed instead of read from the metadata.
+ */
+import { numel } from '@tsvdc/ir';
+import { indexGraph, type GraphIndex } from '../onnx/graph.js';
+import { importOnnxLenient } from '../onnx/import/index.js';
+import type { OnnxModel } from '../onnx/read.js';
+import { readTsvdMeta } from '../onnx/tsvd-meta.js';
+import { recomputeError } from './error.js';
+import { compressedRow, denseRows, type LayerRow } from './layers.js';
+
+export type { LayerRow } from './layers.js';
+
+export interface ReportTotals {
+  readonly muls: number;
+  readonly adds: number;
+  /** The same layers, dense (the original model's counts). */
+  readonly denseMuls: number;
+  readonly denseAdds: number;
+  /** Float parameters of the whole model (every float initializer and Constant) and ternary entries. */
+  readonly params: number;
+  readonly ternaryParams: number;
+}
+
+export interface ModelReport {
+  readonly file: string;
+  readonly layers: readonly LayerRow[];
+  readonly totals: ReportTotals;
+  /** Where compressed layers' errors come from. */
+  readonly errorSource: 'stored' | 'recomputed' | 'none';
+  /** Ops whose shapes import could not follow (their layers count with unknown sizes as 1). */
+  readonly unknownShapes: readonly string[];
+}
+
+const FLOAT_DTYPES = new Set([1, 10, 11, 16]);
+
+function floatParams(g: GraphIndex): number {
+  let n = 0;
+  for (const t of [...g.initializers.values(), ...g.constants.values()]) if (FLOAT_DTYPES.has(t.dataType ?? 0)) n += numel(t.dims);
+  return n;
+}
+
+export function reportModel(model: OnnxModel, original?: OnnxModel): ModelReport {
+  const lenient = importOnnxLenient(model);
+  const g = lenient.graph;
+  const meta = readTsvdMeta(model.proto, model.file);
+  const members = new Set(meta.flatMap((l) => l.nodes));
+  const orig = original ? indexGraph(original) : undefined;
+  const compressed = meta.map((l) => {
+    const row = compressedRow(g, lenient.shapeOf, l);
+    return orig ? { ...row, error: recomputeError(g, orig, l), errorSource: 'recomputed' as const } : row;
+  });
+  const rows = [...denseRows(g, lenient.shapeOf, members), ...compressed];
+  // graph order: by the position of each layer's (first) node
+  const pos = new Map(g.names.map((n, i) => [n, i]));
+  const at = (r: LayerRow): number => pos.get(r.name) ?? pos.get(meta.find((l) => l.node === r.name)?.nodes[0] ?? '') ?? 0;
+  rows.sort((a, b) => at(a) - at(b));
+  const sum = (f: (r: LayerRow) => number): number => rows.reduce((p, r) => p + f(r), 0);
+  return {
+    file: model.file,
+    layers: rows,
+    totals: {
+      muls: sum((r) => r.muls), adds: sum((r) => r.adds), denseMuls: sum((r) => r.denseMuls), denseAdds: sum((r) => r.denseAdds),
+      params: floatParams(g), ternaryParams: sum((r) => r.ternaryParams),
+    },
+    errorSource: meta.length === 0 ? 'none' : orig ? 'recomputed' : 'stored',
+    unknownShapes: lenient.unsupported.map((u) => `${u.node} (${u.opType})`),
+  };
+}
