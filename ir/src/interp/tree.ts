@@ -18,6 +18,9 @@ interface Program {
   readonly op: Uint8Array;
   readonly a: Int32Array;
   readonly b: Int32Array;
+  /** With types: the tightest of width range and declared interval per live node (one compare pair in the hot loop). */
+  readonly lo?: Float64Array;
+  readonly hi?: Float64Array;
 }
 
 const programs = new WeakMap<AddTree, Map<string, Program>>();
@@ -32,7 +35,12 @@ function program(t: AddTree, rowFrom: number, rowTo: number): Program {
     const ids: number[] = [];
     for (let i = 0; i < t.size; i++) if (live[i]) ids.push(i);
     const idArr = Int32Array.from(ids);
-    p = { ids: idArr, op: Uint8Array.from(ids, (i) => t.op[i]!), a: Int32Array.from(ids, (i) => t.a[i]!), b: Int32Array.from(ids, (i) => t.b[i]!) };
+    const ty = t.types;
+    const bounds = ty ? {
+      lo: Float64Array.from(ids, (i) => Math.max(minOf(ty.width[i]!), ty.lo[i]!)),
+      hi: Float64Array.from(ids, (i) => Math.min(maxOf(ty.width[i]!), ty.hi[i]!)),
+    } : {};
+    p = { ids: idArr, op: Uint8Array.from(ids, (i) => t.op[i]!), a: Int32Array.from(ids, (i) => t.a[i]!), b: Int32Array.from(ids, (i) => t.b[i]!), ...bounds };
     byRows.set(key, p);
   }
   return p;
@@ -47,8 +55,8 @@ export function treeMap(ctx: Ctx, t: AddTree, x: Float64Array, win: Windows, out
     let prog = groups.get(g);
     if (!prog) { prog = program(t, g * win.rowsPerGroup, (g + 1) * win.rowsPerGroup); groups.set(g, prog); }
     const base = win.inBase[p]!;
-    runProgram(prog, v, x, base, win.laneOff, f32);
-    if (check) checkNodes(ctx, t, prog, v);
+    if (check) runChecked(ctx, t, prog, v, x, base, win.laneOff);
+    else runProgram(prog, v, x, base, win.laneOff, f32);
     const r0 = g * win.rowsPerGroup;
     for (let r = 0; r < win.rowsPerGroup; r++) {
       const id = t.outputs[r0 + r]!;
@@ -72,15 +80,29 @@ function runProgram(prog: Program, v: Float64Array, x: Float64Array, base: numbe
   }
 }
 
-function checkNodes(ctx: Ctx, t: AddTree, prog: Program, v: Float64Array): void {
+/** runProgram for integer data, checking each node against its bounds as it is computed. */
+function runChecked(ctx: Ctx, t: AddTree, prog: Program, v: Float64Array, x: Float64Array, base: number, laneOff: Int32Array): void {
+  const { ids, op, a, b, lo, hi } = prog as Required<Program>;
+  const n = ids.length;
+  for (let k = 0; k < n; k++) {
+    let r: number;
+    switch (op[k]) {
+      case TreeOp.In: r = x[base + laneOff[a[k]!]!]!; break;
+      case TreeOp.Add: r = v[a[k]!]! + v[b[k]!]!; break;
+      case TreeOp.Sub: r = v[a[k]!]! - v[b[k]!]!; break;
+      default: r = -v[a[k]!]!;
+    }
+    if (r < lo[k]! || r > hi[k]!) report(ctx, t, ids[k]!, r);
+    v[ids[k]!] = r;
+  }
+}
+
+/** Says which of the two checks failed (the hot loop above only knows that one did). */
+function report(ctx: Ctx, t: AddTree, i: number, x: number): never {
   const ty = t.types!;
   const name = String(ctx.node.attrs['tree']);
-  for (let k = 0; k < prog.ids.length; k++) {
-    const i = prog.ids[k]!;
-    const x = v[i]!;
-    const w = ty.width[i]!;
-    const row = t.row[i]! >= 0 ? { row: t.row[i]! } : {};
-    if (x < minOf(w) || x > maxOf(w)) fail(ctx, C.TREE_NODE_OVERFLOW, `tree @${name}: node ${i} = ${x} does not fit ${w} signed bits`, row);
-    if (x < ty.lo[i]! || x > ty.hi[i]!) fail(ctx, C.TREE_NODE_INTERVAL, `tree @${name}: node ${i} = ${x} is outside its declared [${ty.lo[i]}, ${ty.hi[i]}]`, row);
-  }
+  const w = ty.width[i]!;
+  const row = t.row[i]! >= 0 ? { row: t.row[i]! } : {};
+  if (x < minOf(w) || x > maxOf(w)) fail(ctx, C.TREE_NODE_OVERFLOW, `tree @${name}: node ${i} = ${x} does not fit ${w} signed bits`, row);
+  fail(ctx, C.TREE_NODE_INTERVAL, `tree @${name}: node ${i} = ${x} is outside its declared [${ty.lo[i]}, ${ty.hi[i]}]`, row);
 }

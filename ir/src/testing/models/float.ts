@@ -20,6 +20,8 @@ export interface FloatOptions {
   readonly trees?: TreeStyle | 'none' | 'mixed';
   /** Probability that a layer is ternary at the ternary / add-tree stages (default 0.8). */
   readonly ternaryShare?: number;
+  /** TSVD rank of a ternary layer of an m x n matrix (default: random, 1..8 for linear, 1..4 for conv). */
+  readonly rank?: (m: number, n: number) => number;
   /** Dense weights, scales and biases small integers (with integer inputs, every value stays an exact integer). */
   readonly integerValued?: boolean;
 }
@@ -68,7 +70,7 @@ class FloatEmitter {
   linear(x: string, out: number): string {
     const n = this.b.typeOf(x).shape.at(-1)!;
     if (!this.ternary()) return this.b.op('linear', [x], { W: this.floats([out, n], 1 / Math.sqrt(n)), bias: this.floats([out], 0.1) });
-    const r = this.rng.int(1, 8);
+    const r = this.opts.rank?.(out, n) ?? this.rng.int(1, 8);
     const [U, V, s] = [this.trits([out, r]), this.trits([r, n]), this.floats([r], 0.5)];
     const bias = this.floats([out], 0.1);
     if (this.stage === 'ternary') return this.b.op('tlinear', [x], { U, s, V, bias });
@@ -87,7 +89,7 @@ class FloatEmitter {
     }
     const form = this.rng.int(0, 3);
     const f = convFactors(form, L.kernel, L.strides, L.dilations);
-    const r = this.rng.int(1, 4);
+    const r = this.opts.rank?.(L.cout, (cin / g) * L.kernel[0] * L.kernel[1]) ?? this.rng.int(1, 4);
     const V = this.trits([g * r, cin / g, ...f.v]);
     const U = this.trits([L.cout, r, ...f.u]);
     const s = this.floats([g * r], 0.5);

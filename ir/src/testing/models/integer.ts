@@ -29,10 +29,13 @@ export interface IntegerOptions {
   readonly bits?: number;
   /** Probability that a stage has a typed tree (else plain tmatvec / tconv; default 0.85). */
   readonly treeShare?: number;
+  /** TSVD rank of an m x n layer (default: random, 1..8 for linear, 1..4 for conv). */
+  readonly rank?: (m: number, n: number) => number;
 }
 
 class IntegerEmitter {
-  constructor(readonly b: ModuleBuilder, readonly rng: Rng, readonly bits: number, readonly treeShare: number) {}
+  constructor(readonly b: ModuleBuilder, readonly rng: Rng, readonly bits: number, readonly treeShare: number,
+    readonly rank: ((m: number, n: number) => number) | undefined) {}
 
   elem(frac: number, lo: number, hi: number): ElemType {
     return fixedElem(widthFor(lo, hi), frac);
@@ -111,7 +114,7 @@ function rowsInterval(w: TernaryTensor, lo: number, hi: number): [number, number
 function convLayer(e: IntegerEmitter, x: Fx, cin: number, L: ConvLayer): Fx {
   const g = L.groups;
   const f = convFactors(e.rng.int(0, 3), L.kernel, L.strides, L.dilations);
-  const r = e.rng.int(1, 4);
+  const r = e.rank?.(L.cout, (cin / g) * L.kernel[0] * L.kernel[1]) ?? e.rng.int(1, 4);
   const padded = L.pads.some((p) => p > 0);
   let h = e.stage('tconv', x, [g * r, cin / g, ...f.v], { pads: [...L.pads], strides: f.vs, dilations: f.vd, groups: g }, padded);
   h = e.requant(h, g * r, e.rng.int(2, 5));
@@ -127,7 +130,7 @@ function denseLayer(e: IntegerEmitter, x: Fx, n: number, out: number, outFrac: n
     const v = e.b.op('linear', [x.v], { W: e.b.constant('W', intConst([out, n], W)) }, e.elem(x.frac, -M, M));
     return e.requant(e.fx(v, x.frac, -M, M), out, outFrac);
   }
-  const r = e.rng.int(1, 8);
+  const r = e.rank?.(out, n) ?? e.rng.int(1, 8);
   let h = e.stage('tmatvec', x, [r, n], {}, false);
   h = e.requant(h, r, e.rng.int(2, 5));
   h = e.stage('tmatvec', h, [out, r], {}, false);
@@ -139,7 +142,7 @@ export function integerModule(plan: Plan, seed: number, opts: IntegerOptions = {
   const rng = new Rng(seed ^ 0x27d4eb2f);
   const bits = opts.bits ?? 8;
   const b = new ModuleBuilder(`int${seed >>> 0}`, 'integer');
-  const e = new IntegerEmitter(b, rng, bits, opts.treeShare ?? 0.85);
+  const e = new IntegerEmitter(b, rng, bits, opts.treeShare ?? 0.85, opts.rank);
   const xin = b.input([plan.batch, ...plan.input], F32, 'x');
   const frac = rng.int(2, 6);
   let x = e.fx(b.op('quantize', [xin], { type: { width: bits, frac } }), frac, minOf(bits), maxOf(bits));
