@@ -100,3 +100,16 @@ describe('inputs', () => {
     expect(Object.values(y)[0]).toEqual({ shape: [3, 2], data: Float64Array.of(1, 0, 0, 3, 0, 5) });
   });
 });
+
+describe('modules the interpreter cannot run', () => {
+  it('TSVDC690 an op without semantics', () => {
+    const m = oneOp({ op: 'relu', inputs: [{ shape: [2] }] });
+    const bad = { ...m, nodes: [{ ...m.nodes[0]!, op: 'gelu' }] };
+    expect(err(() => run(bad, [[1, 2]]))).toBe('TSVDC690: the interpreter has no semantics for op "gelu" (node "n0")');
+  });
+  it('TSVDC691 a tree that does not exist', () => {
+    const m = oneOp({ op: 'tmatvec', inputs: [{ shape: [1, 2] }], consts: { weights: ternaryFromValues([1, 2], [1, 1]) } });
+    const bad = { ...m, nodes: [{ ...m.nodes[0]!, attrs: { ...m.nodes[0]!.attrs, tree: 'gone' } }] };
+    expect(err(() => run(bad, [[1, 2]]))).toBe('TSVDC691: tmatvec: tree @gone does not exist (node "n0")');
+  });
+});

@@ -31,6 +31,7 @@ export interface ConvLayer {
 }
 
 export interface Plan {
+  /** Batch size, or -1: a dynamic batch (inputs then choose it). */
   readonly batch: number;
   /** [features] for an MLP, [C, H, W] for a CNN. */
   readonly input: readonly number[];
@@ -61,7 +62,7 @@ export function mlpPlan(seed: number, opts: PlanOptions = {}): Plan {
     dense.push({ kind: 'dense', out, act: i === n - 1 ? 'none' : activation(rng, floatOps), residual });
     width = out;
   }
-  return { batch: rng.int(1, 3), input, convs: [], dense, softmax: floatOps && rng.bool(0.3) };
+  return { batch: rng.bool(0.2) ? -1 : rng.int(1, 3), input, convs: [], dense, softmax: floatOps && rng.bool(0.3) };
 }
 
 function divisors(n: number): number[] {
@@ -101,5 +102,5 @@ export function cnnPlan(seed: number, opts: PlanOptions = {}): Plan {
     [c, h, w] = [next.layer.cout, next.h, next.w];
   }
   const dense: DenseLayer[] = [{ kind: 'dense', out: rng.int(1, 5), act: 'none', residual: false }];
-  return { batch: rng.int(1, 2), input, convs, dense, softmax: floatOps && rng.bool(0.3) };
+  return { batch: rng.bool(0.2) ? -1 : rng.int(1, 2), input, convs, dense, softmax: floatOps && rng.bool(0.3) };
 }
