@@ -4,25 +4,42 @@
  * Expects stage addtree or integer; produces the same stage, every row computing the
  * same value (integer trees are re-typed from their lane intervals).
  */
-import { countAdders, type AddTree, type Module } from '@tsvdc/ir';
+import { liveNodes, TreeOp, type AddTree, type Module } from '@tsvdc/ir';
 import { treeForms, type LinearForms } from './addtree/linear-forms.js';
 import { sharePairs, type SharedSums, type SymbolRows } from './addtree/pair-sharing.js';
 import { SumBuilder, type SignedNode } from './addtree/sum-builder.js';
-import { expectStage, mapTrees } from './stage-check.js';
+import { expectStage, mapTrees, treeGroups } from './stage-check.js';
 import { retypeLike } from './widths/tree-types.js';
 
 export function addTreeCse(m: Module): Module {
   expectStage('add-tree-cse', m, ['addtree', 'integer']);
-  return mapTrees(m, (tree) => retypeLike(cseTree(tree), tree));
+  const groups = treeGroups(m);
+  return mapTrees(m, (tree, name) => retypeLike(cseTree(tree, groups.get(name) ?? 1), tree));
 }
 
-/** One tree with its partial sums shared; the input tree itself if sharing would not save an adder. */
-export function cseTree(tree: AddTree): AddTree {
+/**
+ * One tree with its partial sums shared; the input tree itself if sharing would not
+ * save an adder. With `groups` > 1 (a grouped conv evaluates each group's block of
+ * rows on its own window) rows share only within their block.
+ */
+export function cseTree(tree: AddTree, groups = 1): AddTree {
   const forms = treeForms(tree);
   const { rows, multiples } = symbolRows(forms);
-  const shared = sharePairs(rows);
-  const out = buildShared(forms.lanes, shared, multiples, tree);
-  return countAdders(out) <= countAdders(tree) ? out : tree;
+  const per = rows.rows / groups;
+  const blocks = Array.from({ length: groups }, (_, g) => sharePairs(rowBlock(rows, g * per, (g + 1) * per)));
+  const out = buildShared(forms.lanes, rows.atoms, blocks, multiples, tree);
+  return groupAdders(out, groups) <= groupAdders(tree, groups) ? out : tree;
+}
+
+/** Adders one window evaluates: per group, the nodes live for that group's rows. */
+export function groupAdders(t: AddTree, groups = 1): number {
+  const per = t.outputs.length / groups;
+  let n = 0;
+  for (let g = 0; g < groups; g++) {
+    const live = liveNodes(t, g * per, (g + 1) * per);
+    for (let i = 0; i < t.size; i++) if (live[i] && t.op[i] !== TreeOp.In) n++;
+  }
+  return n;
 }
 
 /**
@@ -51,34 +68,51 @@ export function symbolRows(forms: LinearForms): { rows: SymbolRows; multiples: A
   return { rows: { atoms: forms.lanes + multiples.length, rows: forms.rows, start: forms.start, term }, multiples };
 }
 
+function rowBlock(rows: SymbolRows, from: number, to: number): SymbolRows {
+  const base = rows.start[from]!;
+  const start = rows.start.slice(from, to + 1).map((s) => s - base);
+  return { atoms: rows.atoms, rows: to - from, start, term: rows.term.slice(base, rows.start[to]!) };
+}
+
 /**
  * Builds the tree of shared symbols: every symbol is made once, attributed to the
- * first row that needs it; each row sums what is left of it in minimum depth.
+ * first row that needs it; each row sums what is left of it in minimum depth. Blocks
+ * are consecutive row ranges shared separately (their atoms are common).
  */
-export function buildShared(lanes: number, s: SharedSums, multiples: ReadonlyArray<readonly [number, number]>, like: AddTree): AddTree {
-  const total = s.atoms + s.defA.length;
-  const first = firstUse(s, total);
-  const b = new SumBuilder(lanes, s.rows, Math.max(1024, total + s.term.length));
-  const node = new Int32Array(total).fill(-1);
-  for (let sym = 0; sym < total; sym++) {
-    if (first[sym] === 0x7fffffff) continue;
-    b.b.currentRow = first[sym]!;
-    if (sym < lanes) node[sym] = b.lane(sym);
-    else if (sym < s.atoms) {
-      const [lane, mult] = multiples[sym - lanes]!;
-      node[sym] = b.multiple(b.lane(lane), mult);
-    } else {
-      const i = sym - s.atoms;
-      const x = node[s.defA[i]!]!;
-      const y = node[s.defB[i]!]!;
-      node[sym] = s.defNeg[i] ? b.sub(x, y) : b.add(x, y);
+export function buildShared(lanes: number, atoms: number, blocks: readonly SharedSums[], multiples: ReadonlyArray<readonly [number, number]>, like: AddTree): AddTree {
+  const rows = blocks.reduce((n, s) => n + s.rows, 0);
+  const size = blocks.reduce((n, s) => n + s.defA.length + s.term.length, atoms);
+  const b = new SumBuilder(lanes, rows, Math.max(1024, size));
+  const atomNode = new Int32Array(atoms).fill(-1);
+  const atom = (sym: number): number => {
+    if (atomNode[sym] === -1) {
+      if (sym < lanes) atomNode[sym] = b.lane(sym);
+      else { const [lane, mult] = multiples[sym - lanes]!; atomNode[sym] = b.multiple(b.lane(lane), mult); }
     }
-  }
-  for (let r = 0; r < s.rows; r++) {
-    b.b.currentRow = r;
-    const terms: SignedNode[] = [];
-    for (let i = s.start[r]!; i < s.start[r + 1]!; i++) terms.push({ node: node[s.term[i]! >>> 1]!, neg: (s.term[i]! & 1) === 1 });
-    b.setOutput(r, b.value(terms));
+    return atomNode[sym]!;
+  };
+  let row0 = 0;
+  for (const s of blocks) {
+    const total = atoms + s.defA.length;
+    const first = firstUse(s, total);
+    const node = new Int32Array(total).fill(-1);
+    for (let sym = 0; sym < total; sym++) {
+      if (first[sym] === 0x7fffffff) continue;
+      b.b.currentRow = row0 + first[sym]!;
+      if (sym < atoms) node[sym] = atom(sym);
+      else {
+        const i = sym - atoms;
+        const [x, y] = [node[s.defA[i]!]!, node[s.defB[i]!]!];
+        node[sym] = s.defNeg[i] ? b.sub(x, y) : b.add(x, y);
+      }
+    }
+    for (let r = 0; r < s.rows; r++) {
+      b.b.currentRow = row0 + r;
+      const terms: SignedNode[] = [];
+      for (let i = s.start[r]!; i < s.start[r + 1]!; i++) terms.push({ node: node[s.term[i]! >>> 1]!, neg: (s.term[i]! & 1) === 1 });
+      b.setOutput(row0 + r, b.value(terms));
+    }
+    row0 += s.rows;
   }
   return b.finish(like.origin);
 }

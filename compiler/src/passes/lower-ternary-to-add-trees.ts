@@ -59,7 +59,7 @@ class Lowering {
       ...(a[`${prefix}Dilations`] !== undefined ? { dilations: a[`${prefix}Dilations`]! } : {}),
       ...(a['groups'] !== undefined ? { groups: a['groups'] } : {}),
     });
-    const pads = (a['pads'] as readonly number[] | undefined)?.some((p) => p !== 0) ? { pads: a['pads']! } : {};
+    const pads: Attrs = (a['pads'] as readonly number[] | undefined)?.some((p) => p !== 0) ? { pads: a['pads']! } : {};
     const t = this.emit(n, 'tconv', x, this.fresh(`${y}.V`), { weights: this.str(n, 'V'), tree: this.tree(n, 'V'), ...common('v'), ...pads }, 'V');
     const ts = this.emit(n, 'scale', t, this.fresh(`${y}.s`), { s: this.str(n, 's') }, 'scale');
     const u = this.emit(n, 'tconv', ts, hasBias ? this.fresh(`${y}.U`) : y, { weights: this.str(n, 'U'), tree: this.tree(n, 'U'), ...common('u') }, 'U');

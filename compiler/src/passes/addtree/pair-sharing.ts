@@ -44,8 +44,13 @@ export interface SharedSums {
   readonly term: Int32Array;
 }
 
+export interface SharingOptions {
+  /** Most symbols a dense phase may hold (default: what a 64 MiB table allows; tests lower it). */
+  readonly denseCapacity?: number;
+}
+
 /** Runs greedy pairwise sharing to completion (no pair left in two rows). */
-export function sharePairs(input: SymbolRows): SharedSums {
+export function sharePairs(input: SymbolRows, options: SharingOptions = {}): SharedSums {
   const defA: number[] = [];
   const defB: number[] = [];
   const defNeg: number[] = [];
@@ -53,7 +58,8 @@ export function sharePairs(input: SymbolRows): SharedSums {
   let { rows, global } = pairable(input.atoms, input.rows, input.start, input.term, parked);
   let floor = 0;
   for (;;) {
-    const cap = denseCapacity(rows.rows);
+    // every symbol made replaces two terms or more by one: at most terms / 2 of them
+    const cap = Math.min(options.denseCapacity ?? denseCapacity(rows.rows), rows.atoms + Math.floor(rows.term.length / 2) + 1);
     const phase = rows.atoms * 2 <= cap ? new DensePhase(rows, cap) : new PairPhase(rows, floor);
     const finished = phase.run();
     const r = phase.result();
