@@ -62,7 +62,7 @@ function sameKind(like: DenseConst | undefined, data: Float64Array): Float32Arra
 function scaleWeights(op: string, w: DenseConst, groups: number, f: Float64Array): Float64Array {
   const out = Float64Array.from(w.data);
   const [d0, d1] = [w.shape[0]!, w.shape[1] ?? 1];
-  const inner = numel(w.shape.slice(op === 'linear' ? 1 : 2));
+  const inner = numel(w.shape.slice(op === 'convtranspose2d' ? 2 : 1));
   if (op !== 'convtranspose2d') {
     for (let o = 0; o < d0; o++) for (let k = 0; k < inner; k++) out[o * inner + k]! *= f[o]!;
     return out;
