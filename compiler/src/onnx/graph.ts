@@ -119,9 +119,8 @@ function topoOrder(nodes: readonly NodeProto[], names: readonly string[], file: 
 
 function cycleError(stack: readonly number[], back: number, names: readonly string[], file: string): TsvdcError {
   const cyc = stack.slice(stack.indexOf(back));
-  // stack holds consumers before producers; print in data-flow order
-  const path = [...cyc].reverse().map((i) => JSON.stringify(names[i]));
-  path.push(JSON.stringify(names[cyc[cyc.length - 1]!]));
+  // the stack holds consumers before producers: print in data-flow order, from `back`
+  const path = [back, ...cyc.slice(1).reverse(), back].map((i) => JSON.stringify(names[i]));
   const origin: Origin = { file, node: names[back]! };
   return new TsvdcError(ONNX_CODES.cycle, `the graph has a cycle: ${path.join(' -> ')}`, origin);
 }
