@@ -6,7 +6,7 @@ import { widthFor } from '../fixed.js';
 import type { Module } from '../module.js';
 import { dense, fixedElem } from '../tensor.js';
 import { ternaryFromValues, ternaryToInt8 } from '../ternary.js';
-import { arbModel, convFactors, randomInputs, Rng, treeOf, typedTree } from '../testing/models.js';
+import { arbModel, convFactors, randomInputs, randomModel, Rng, treeOf, typedTree } from '../testing/models.js';
 import { verify } from '../verify/index.js';
 import { interpret } from './index.js';
 import { oneOp, run } from './test-util.js';
@@ -20,6 +20,19 @@ describe('modes agree where they must', () => {
       const exact = interpret(module, x, { mode: 'exact' });
       expect(interpret(module, x, { mode: 'f64' })).toEqual(exact);
       expect(interpret(module, x, { mode: 'f32' })).toEqual(exact);
+    }), { numRuns: 300 });
+  });
+
+  it('integer-valued float modules (every stage) on integer inputs: f64 = exact, and = f32 while values stay below 2^24', () => {
+    const stage = fc.constantFrom('graph' as const, 'ternary' as const, 'addtree' as const);
+    fc.assert(fc.property(stage, seed, seed, (st, ms, s) => {
+      const m0 = randomModel(ms % 2 ? 'cnn' : 'mlp', st, ms, { integerValued: true });
+      const module = { ...m0, outputs: m0.nodes.map((n) => n.outputs[0]!) }; // every intermediate is an output
+      const x = randomInputs(module, s, { integers: true, range: 3 });
+      const f64 = interpret(module, x, { mode: 'f64' });
+      expect(interpret(module, x, { mode: 'exact' })).toEqual(f64);
+      const big = Object.values(f64).some((t) => t.data.some((v) => Math.abs(v) >= 2 ** 24));
+      if (!big) expect(interpret(module, x, { mode: 'f32' })).toEqual(f64);
     }), { numRuns: 300 });
   });
 
