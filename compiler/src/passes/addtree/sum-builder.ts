@@ -80,11 +80,20 @@ export class SumBuilder {
     return take();
   }
 
-  /** The node computing the signed sum exactly (a final `neg` if needed), or -1 for an empty sum. */
+  /**
+   * The node computing the signed sum exactly, or -1 for an empty sum. When every
+   * term is negative one of them must be negated: the shallowest, which costs the
+   * least depth (never more than negating the whole sum at the end).
+   */
   value(terms: readonly SignedNode[]): number {
-    const s = this.sum(terms);
-    if (!s) return -1;
-    return s.neg ? this.neg(s.node) : s.node;
+    if (terms.length === 0) return -1;
+    if (terms.every((t) => t.neg)) {
+      let k = 0;
+      for (let i = 1; i < terms.length; i++) if (this.depth[terms[i]!.node]! < this.depth[terms[k]!.node]!) k = i;
+      const rest = terms.filter((_, i) => i !== k);
+      return this.sum([{ node: this.neg(terms[k]!.node), neg: false }, ...rest])!.node;
+    }
+    return this.sum(terms)!.node;
   }
 
   setOutput(row: number, node: number): void {
@@ -104,4 +113,17 @@ export class SumBuilder {
     this.depth[id] = d;
     return id;
   }
+}
+
+/**
+ * Depth of the shallowest binary tree over items whose depths are counted in `count`
+ * (count[d] items at depth d), which is what `sum` builds: carrying up level by level,
+ * ceil(n / 2) nodes reach the next level. Exact in integers (no 2^d sums).
+ */
+export function huffmanDepth(count: ArrayLike<number>): number {
+  let n = 0;
+  for (let d = 0; d < count.length; d++) n = Math.ceil(n / 2) + count[d]!;
+  let level = count.length - 1;
+  for (; n > 1; level++) n = Math.ceil(n / 2);
+  return Math.max(level, 0);
 }
