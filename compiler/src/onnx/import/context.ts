@@ -186,9 +186,10 @@ export class NodeCtx {
 
   /**
    * Emits an IR node; its outputs' types come from the op table. `suffix` names helper
-   * nodes of one ONNX node (e.g. '/transA'); outputs default to the ONNX node's first output.
+   * nodes of one ONNX node (e.g. '/transA'); outputs default to the ONNX node's first output;
+   * `as` replaces the node name (and origin node).
    */
-  emit(op: string, inputs: readonly string[], attrs: Attrs, opts: { outputs?: readonly string[]; suffix?: string; part?: string } = {}): string[] {
+  emit(op: string, inputs: readonly string[], attrs: Attrs, opts: { outputs?: readonly string[]; suffix?: string; part?: string; as?: string } = {}): string[] {
     const facts = opFacts(op);
     if (!facts) throw new TsvdcError(ONNX_CODES.unsupported, `${this.opType}: IR op ${op} does not exist`, this.origin);
     const outputs = opts.outputs ?? [this.node.output[0]!];
@@ -196,8 +197,10 @@ export class NodeCtx {
     const res = facts.infer(ins, attrs, { getConst: (n) => this.st.consts.get(n), getTree: () => undefined });
     if (typeof res === 'string') this.fail(ONNX_CODES.shapeMismatch, res);
     res.forEach((r, k) => this.st.values.set(outputs[k]!, { shape: r.shape, elem: r.elem === 'free' ? F32 : r.elem }));
-    const origin: Origin = opts.part ? { ...this.origin, part: opts.part } : this.origin;
-    this.st.push({ op, name: this.name + (opts.suffix ?? ''), inputs: [...inputs], outputs: [...outputs], attrs, origin });
+    // `as` names a node after something other than the ONNX node it starts at (a compressed layer)
+    const base: Origin = opts.as !== undefined ? { ...this.origin, node: opts.as } : this.origin;
+    const origin: Origin = opts.part ? { ...base, part: opts.part } : base;
+    this.st.push({ op, name: (opts.as ?? this.name) + (opts.suffix ?? ''), inputs: [...inputs], outputs: [...outputs], attrs, origin });
     return [...outputs];
   }
 

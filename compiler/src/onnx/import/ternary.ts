@@ -116,7 +116,7 @@ export function importCompressedLayer(c: NodeCtx, l: CompressedLayer, members: R
     attrs['bias'] = st.addConst(name('bias'), dense([b.length], Float32Array.from(b)));
   }
   let input = st.resolve(l.input);
-  if (ch.transA) input = c.emit('transpose', [input], { perm: [1, 0] }, { outputs: [c.temp('/transA')], suffix: '/transA' })[0]!;
+  if (ch.transA) input = c.emit('transpose', [input], { perm: [1, 0] }, { outputs: [c.temp('/transA')], suffix: '/transA', as: l.node })[0]!;
   const vDims = initializer(c, l, l.V).dims;
   const uDims = initializer(c, l, l.U).dims;
   if (l.op === 'Gemm' || l.op === 'MatMul') {
@@ -124,7 +124,7 @@ export function importCompressedLayer(c: NodeCtx, l: CompressedLayer, members: R
     attrs['V'] = st.addConst(name('V'), ternary(c, l, l.V, [r, vDims[0]!], true));
     attrs['U'] = st.addConst(name('U'), ternary(c, l, l.U, [uDims[1]!, r], true));
     st.ternary = true;
-    c.emit('tlinear', [input], attrs, { outputs: [l.output] });
+    c.emit('tlinear', [input], attrs, { outputs: [l.output], as: l.node });
     return;
   }
   const groups = ch.first.attribute.find((a) => a.name === 'group')?.i ?? 1;
@@ -139,7 +139,7 @@ export function importCompressedLayer(c: NodeCtx, l: CompressedLayer, members: R
       strides: mulPairs(attrInts(ch.first, 'strides', [1, 1]), attrInts(ch.second, 'strides', [1, 1])),
       dilations: mulPairs(attrInts(ch.first, 'dilations', [1, 1]), attrInts(ch.second, 'dilations', [1, 1])),
       outputPadding: attrInts(ch.second, 'output_padding', [0, 0]),
-    }, { outputs: [l.output] });
+    }, { outputs: [l.output], as: l.node });
     return;
   }
   if (attrInts(ch.second, 'pads', [0, 0, 0, 0]).some((p) => p !== 0)) fail(c, l, 'the U conv is padded (tsvdc pads once, before the V conv)');
@@ -150,7 +150,7 @@ export function importCompressedLayer(c: NodeCtx, l: CompressedLayer, members: R
     uStrides: attrInts(ch.second, 'strides', [1, 1]), uDilations: attrInts(ch.second, 'dilations', [1, 1]),
   });
   st.ternary = true;
-  c.emit('tconv2d', [input], attrs, { outputs: [l.output] });
+  c.emit('tconv2d', [input], attrs, { outputs: [l.output], as: l.node });
 }
 
 /** Stride/dilation of the whole layer: each axis is carried by one stage, the other has 1. */
