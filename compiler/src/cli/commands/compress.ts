@@ -7,8 +7,8 @@
  */
 import type { Command } from 'commander';
 import { TsvdcError } from '@tsvdc/ir';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { compressModel, DEFAULT_TSVD, type CompressedModel, type CompressOptions } from '../../compress/index.js';
 import { layerProgress, type Progress } from '../../compress/progress.js';
 import { readModel, readModelFile } from '../../onnx/read.js';
@@ -81,12 +81,18 @@ export function parseCompressOptions(opts: CliOptions): CompressOptions {
   };
 }
 
-/** Fails early (before the long part) when the output's folder cannot be written. */
+/**
+ * Fails early (before the long part) when the output cannot be written: creates its
+ * folder and a probe file there (removed at once). Permission bits alone do not tell
+ * (root passes every access check), so this really writes.
+ */
 export function checkWritable(path: string): void {
-  let dir = dirname(resolve(path));
-  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
+  const dir = dirname(resolve(path));
+  const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
   try {
-    accessSync(dir, constants.W_OK);
+    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
+    closeSync(openSync(probe, 'wx'));
+    rmSync(probe);
   } catch (e) {
     throw new TsvdcError(CLI_CODES.fileUnwritable, `cannot write the output (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { file: path });
   }

@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { readModelFile } from '../../onnx/read.js';
+import { FASHION_MLP, wakeWordModels } from '../../onnx/testing/fixtures.js';
+import { buildModel, floatTensor, node, valueInfo } from '../../onnx/testing/builder.js';
+import { writeModel } from '../../onnx/write.js';
+import { loadOrt } from '../../report/ort.js';
+import { runCli } from '../run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tsvdc-compress-'));
+const MAIN = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => { stdout += c.toString(); return true; });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => { stderr += c.toString(); return true; });
+  try {
+    return { code: await runCli(args), stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+describe('tsvdc compress', () => {
+  it('writes the model and a JSON report whose layers match the metadata', async () => {
+    const out = join(dir, 'wake.tsvd.onnx');
+    const json = join(dir, 'wake.json');
+    const r = await cli(['compress', wakeWordModels()[0]!, '-o', out, '--tol', '0.05', '--jobs', '0', '--json', json]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(readFileSync(json, 'utf8')) as { layers: Array<{ name: string; rank: number; error: number; meta: { rank: number } }>; errorSource: string; options: { tol: number } };
+    expect(rep.options.tol).toBe(0.05);
+    expect(rep.errorSource).toBe('recomputed');
+    expect(rep.layers.map((l) => l.name)).toEqual(['/layer1/Gemm', '/blocks.0/fcn_layer/Gemm', '/last_layer/Gemm']);
+    for (const l of rep.layers) {
+      expect(l.rank).toBe(l.meta.rank);
+      expect(l.error).toBeLessThan(0.05);
+    }
+    expect((await loadOrt(out)).outputNames).toEqual(['39']);
+  });
+
+  it('passes ops it cannot import through untouched', async () => {
+    const src = join(dir, 'erf.onnx');
+    writeFileSync(src, writeModel(buildModel({
+      inputs: [valueInfo('x', [2, 16])], outputs: [valueInfo('y', [2, 8])],
+      initializers: [floatTensor('Wt', [16, 8], Float32Array.from({ length: 128 }, (_, i) => Math.sin(i)))],
+      nodes: [node('Erf', ['x'], ['e'], {}, 'erf'), node('MatMul', ['e', 'Wt'], ['y'], {}, 'mm')],
+    })));
+    const out = join(dir, 'erf.tsvd.onnx');
+    expect((await cli(['compress', src, '-o', out, '--jobs', '0'])).code).toBe(0);
+    const ops = readModelFile(out).proto.graph!.node.map((n) => n.opType);
+    expect(ops).toEqual(['Erf', 'Cast', 'MatMul', 'Mul', 'Cast', 'MatMul']);
+    const y = (await (await loadOrt(out)).run({ x: { dims: [2, 16], data: new Float32Array(32).fill(0.3) } })).y!;
+    expect(y.dims).toEqual([2, 8]);
+  });
+
+  it('bad options: TSVDC503, nothing written', async () => {
+    const out = join(dir, 'never.onnx');
+    expect(await cli(['compress', FASHION_MLP, '-o', out, '--tol', '0'])).toEqual({ code: 1, stdout: '', stderr: "tsvdc: TSVDC503: --tol: invalid value '0'\n" });
+    expect(await cli(['compress', FASHION_MLP, '-o', out, '--include', '(']))
+      .toEqual({ code: 1, stdout: '', stderr: "tsvdc: TSVDC503: --include: invalid regular expression '(' (Invalid regular expression: /(/: Unterminated group)\n" });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('garbage input: TSVDC200, exit 1, no output file', async () => {
+    const bad = join(dir, 'garbage.onnx');
+    writeFileSync(bad, 'hello world, this is not onnx');
+    const out = join(dir, 'garbage.tsvd.onnx');
+    expect(await cli(['compress', bad, '-o', out])).toEqual({
+      code: 1, stdout: '', stderr: `tsvdc: ${bad}: TSVDC200: cannot decode the file as protobuf (truncated or corrupt): invalid wire type 4 at offset 3\n`,
+    });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('NaN weights: TSVDC206 naming file and node, no output file', async () => {
+    const bad = join(dir, 'nan.onnx');
+    writeFileSync(bad, writeModel(buildModel({
+      inputs: [valueInfo('x', [1, 2])], outputs: [valueInfo('y', [1, 2])],
+      initializers: [floatTensor('W', [2, 2], [1, NaN, 0, 1])], nodes: [node('Gemm', ['x', 'W'], ['y'], {}, 'fc')],
+    })));
+    const out = join(dir, 'nan.tsvd.onnx');
+    expect(await cli(['compress', bad, '-o', out, '--jobs', '0'])).toEqual({
+      code: 1, stdout: '', stderr: `tsvdc: ${bad}: TSVDC206: weight tensor "W" has a non-finite value (NaN) at flat index 1 (node "fc")\n`,
+    });
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('an unwritable output: TSVDC502 before any work, nothing left behind', async () => {
+    writeFileSync(join(dir, 'plain'), 'a file, not a folder');
+    const out = join(dir, 'plain', 'm.onnx');
+    expect(await cli(['compress', FASHION_MLP, '-o', out])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${out}: TSVDC502: cannot write the output (ENOTDIR)\n` });
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('the built binary compresses and reports (exit codes 0, then 1 on a missing file)', () => {
+    const out = join(dir, 'bin.tsvd.onnx');
+    const ok = spawnSync(process.execPath, [MAIN, 'compress', wakeWordModels()[1]!, '-o', out, '--tol', '0.1'], { encoding: 'utf8' });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+    const rep = spawnSync(process.execPath, [MAIN, 'report', out, '--json'], { encoding: 'utf8' });
+    expect(rep.status).toBe(0);
+    expect((JSON.parse(rep.stdout) as { layers: unknown[] }).layers.length).toBe(3);
+    const missing = spawnSync(process.execPath, [MAIN, 'report', join(dir, 'missing.onnx')], { encoding: 'utf8' });
+    expect([missing.status, missing.stderr]).toEqual([1, `tsvdc: ${join(dir, 'missing.onnx')}: TSVDC501: cannot read the model (ENOENT)\n`]);
+  });
+});
