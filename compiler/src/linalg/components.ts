@@ -51,6 +51,18 @@ export class TernaryComponents {
     return this.count_++;
   }
 
+  /** The index lists and offsets as they are now (views; valid until the next add). */
+  raw(): { uIdx: Int32Array; uOff: Int32Array; vIdx: Int32Array; vOff: Int32Array; uBits: Uint32Array; vBits: Uint32Array } {
+    return {
+      uBits: this.uBits.data.subarray(0, this.uBits.length),
+      vBits: this.vBits.data.subarray(0, this.vBits.length),
+      uIdx: this.uIdx.data.subarray(0, this.uIdx.length),
+      uOff: this.uOff.data.subarray(0, this.uOff.length),
+      vIdx: this.vIdx.data.subarray(0, this.vIdx.length),
+      vOff: this.vOff.data.subarray(0, this.vOff.length),
+    };
+  }
+
   /** u_i . u_j, exact. */
   dotU(i: number, j: number): number {
     return planeDot(this.uBits.data, i, j, this.wordsU);

@@ -1,9 +1,8 @@
 /**
  * Small dense kernels on Float64Array: transposes between the two block layouts
  * used by the eigen-solvers ("panel": n x b row-major, what the matrix products
- * stream; "rows": b x n, one vector contiguous, what orthogonalization wants),
- * Gram-Schmidt with re-orthogonalization, and a Jacobi eigen-solver for the small
- * symmetric matrices of Rayleigh-Ritz steps.
+ * stream; "rows": b x n, one vector contiguous, what orthogonalization wants) and
+ * Gram-Schmidt with re-orthogonalization. (symmetricEigen lives in eigen.ts.)
  */
 import type { Rng } from './random.js';
 
@@ -39,26 +38,31 @@ export function dot(a: Float64Array, aOff: number, b: Float64Array, bOff: number
  * Gram-Schmidt, applied twice ("twice is enough"), so the result is orthonormal
  * to working precision. A row that loses (almost) all of its norm is replaced by
  * a random vector orthogonalized against the others; that keeps the block full
- * rank when the operator has smaller rank than the block. Returns the norms the
- * rows had after the first pass (0 marks a replaced row).
+ * rank when the operator has smaller rank than the block. Rows before `from` are
+ * taken as already orthonormal. Returns the norms the rows had after projection
+ * (0 marks a replaced row).
  */
-export function orthonormalizeRows(Q: Float64Array, b: number, n: number, rng: Rng): Float64Array {
+export function orthonormalizeRows(Q: Float64Array, b: number, n: number, rng: Rng, from = 0): Float64Array {
   const kept = new Float64Array(b);
-  for (let c = 0; c < b; c++) {
+  for (let c = from; c < b; c++) {
     const off = c * n;
-    const before = Math.sqrt(dot(Q, off, Q, off, n));
+    let before = Math.sqrt(dot(Q, off, Q, off, n));
     for (let pass = 0; pass < 2; pass++) project(Q, c, n);
     let norm = Math.sqrt(dot(Q, off, Q, off, n));
     kept[c] = norm;
-    let tries = 0;
-    while (!(norm > 1e-10 * before) || norm === 0) {
-      // lost to cancellation: the block spans more than the operator's range here
+    // lost to cancellation (relative to its norm before projection): the block spans
+    // more than the operator's range here. Random replacements first, then unit
+    // vectors, of which one must work (a random stream can coincide with the data).
+    for (let tries = 0; !(norm > 1e-10 * before); tries++) {
       kept[c] = 0;
-      for (let j = 0; j < n; j++) Q[off + j] = rng.gaussian();
+      if (tries < 3) for (let j = 0; j < n; j++) Q[off + j] = rng.gaussian();
+      else if (tries - 3 < n) {
+        Q.fill(0, off, off + n);
+        Q[off + tries - 3] = 1;
+      } else throw new Error(`orthonormalizeRows: cannot extend a basis of ${c} vectors in R^${n}`);
       for (let pass = 0; pass < 2; pass++) project(Q, c, n);
       norm = Math.sqrt(dot(Q, off, Q, off, n));
-      if (++tries > 8) throw new Error(`orthonormalizeRows: cannot extend a basis of ${c} vectors in R^${n}`);
-      if (norm > 1e-8) break;
+      before = 1e8; // a replacement (norm ~1 before projection) must keep 1%
     }
     const inv = 1 / norm;
     for (let j = 0; j < n; j++) Q[off + j]! *= inv;
@@ -75,67 +79,7 @@ function project(Q: Float64Array, c: number, n: number): void {
   }
 }
 
-/**
- * Eigen-decomposition of a symmetric b x b matrix (row-major, not modified) by
- * cyclic Jacobi rotations. Returns eigenvalues in descending order and the
- * eigenvectors as the COLUMNS of `vectors` (b x b row-major), in the same order.
- * Jacobi is slower than QR for large b but accurate for tiny eigenvalues and
- * simple; b here is a block size (tens to a few hundred).
- */
-export function symmetricEigen(S: Float64Array, b: number): { values: Float64Array; vectors: Float64Array } {
-  const a = Float64Array.from(S);
-  const v = new Float64Array(b * b);
-  for (let i = 0; i < b; i++) v[i * b + i] = 1;
-  for (let sweep = 0; sweep < 60; sweep++) {
-    let off = 0;
-    let diag = 0;
-    for (let i = 0; i < b; i++) {
-      diag += a[i * b + i]! * a[i * b + i]!;
-      for (let j = i + 1; j < b; j++) off += a[i * b + j]! * a[i * b + j]!;
-    }
-    if (off <= 1e-30 * diag || off === 0) break;
-    for (let p = 0; p < b; p++) {
-      for (let q = p + 1; q < b; q++) rotate(a, v, b, p, q);
-    }
-  }
-  const order = Array.from({ length: b }, (_, i) => i).sort((x, y) => a[y * b + y]! - a[x * b + x]! || x - y);
-  const values = new Float64Array(b);
-  const vectors = new Float64Array(b * b);
-  order.forEach((src, dst) => {
-    values[dst] = a[src * b + src]!;
-    for (let i = 0; i < b; i++) vectors[i * b + dst] = v[i * b + src]!;
-  });
-  return { values, vectors };
-}
-
-function rotate(a: Float64Array, v: Float64Array, b: number, p: number, q: number): void {
-  const apq = a[p * b + q]!;
-  if (apq === 0) return;
-  const app = a[p * b + p]!;
-  const aqq = a[q * b + q]!;
-  const theta = (aqq - app) / (2 * apq);
-  const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-  const c = 1 / Math.sqrt(t * t + 1);
-  const s = t * c;
-  for (let k = 0; k < b; k++) {
-    const akp = a[k * b + p]!;
-    const akq = a[k * b + q]!;
-    a[k * b + p] = c * akp - s * akq;
-    a[k * b + q] = s * akp + c * akq;
-  }
-  for (let k = 0; k < b; k++) {
-    const apk = a[p * b + k]!;
-    const aqk = a[q * b + k]!;
-    a[p * b + k] = c * apk - s * aqk;
-    a[q * b + k] = s * apk + c * aqk;
-  }
-  for (let k = 0; k < b; k++) {
-    const vkp = v[k * b + p]!;
-    const vkq = v[k * b + q]!;
-    v[k * b + p] = c * vkp - s * vkq;
-    v[k * b + q] = s * vkp + c * vkq;
-  }
-}
+export { symmetricEigen } from './eigen.js';
 
 /** out (rows x b, row-major) = X (rows x c) * W (c x b). */
 export function matmulSmall(X: Float64Array, rows: number, c: number, W: Float64Array, b: number, out: Float64Array = new Float64Array(rows * b)): Float64Array {

@@ -12,25 +12,12 @@ export interface LinearOperator {
   applyT(Y: Float64Array, Z: Float64Array, b: number): void;
 }
 
-/** Y = A X for a dense row-major A (rows x cols); overwrites Y. */
+/**
+ * Y = A X for a dense row-major A (rows x cols); overwrites Y. Sums in column
+ * order, as the WebAssembly gemm kernel does, so both give the same bits.
+ */
 export function denseApply(A: Float64Array, rows: number, cols: number, X: Float64Array, Y: Float64Array, b: number): void {
   Y.fill(0, 0, rows * b);
-  if (b === 1) {
-    for (let i = 0; i < rows; i++) {
-      const ao = i * cols;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      let j = 0;
-      for (; j + 3 < cols; j += 4) {
-        s0 += A[ao + j]! * X[j]!;
-        s1 += A[ao + j + 1]! * X[j + 1]!;
-        s2 += A[ao + j + 2]! * X[j + 2]!;
-        s3 += A[ao + j + 3]! * X[j + 3]!;
-      }
-      for (; j < cols; j++) s0 += A[ao + j]! * X[j]!;
-      Y[i] = s0 + s1 + s2 + s3;
-    }
-    return;
-  }
   for (let i = 0; i < rows; i++) {
     const ao = i * cols;
     const yo = i * b;

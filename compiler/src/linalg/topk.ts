@@ -1,14 +1,19 @@
 /**
- * Top-k singular triplets of a matrix-free operator by block subspace iteration
- * with Rayleigh-Ritz, warm-started from the basis the previous call ended with.
+ * Top-k singular triplets of a matrix-free operator R by warm-started block
+ * Krylov iteration with Rayleigh-Ritz.
  *
- * One iteration: Y = R X, Z = R^T Y, Ritz values from X^T Z = X^T R^T R X; the
- * next basis is orth(Z W) (one power step on the Ritz vectors). A Ritz pair
- * (sigma, u = Y w / sigma, v = X w) satisfies R v = sigma u exactly; its residual
- * ||R^T u - sigma v|| = ||Z w / sigma - sigma X w|| measures convergence. In the
- * TSVD loop R changes a little per step, so a warm basis usually needs 1-3 iterations.
+ * From an orthonormal start block X_0 (b vectors, the previous call's best Ritz
+ * vectors), build X_{j+1} = orth(R^T R X_j against X_0..X_j) for j < levels,
+ * keeping Y_j = R X_j. With Q = [X_0 .. X_levels] orthonormal, R Q = [Y_0 .. Y_levels]
+ * is known without further products, and the singular triplets of that small
+ * (m x (levels+1) b) matrix are the Rayleigh-Ritz approximations over span(Q):
+ * R v = sigma u holds exactly for v = Q w, u = R Q w / sigma. Cost: 2 levels + 1
+ * block products. On the flat spectra of TSVD residuals a Krylov space converges
+ * far faster per product than subspace (power) iteration, which keeps only the last block.
  */
-import { matmulSmall, orthonormalizeRows, symmetricEigen, transpose } from './dense.js';
+import { orthonormalizeRows, transpose } from './dense.js';
+import { symmetricEigen } from './eigen.js';
+import { orthonormalizeBlock, Workspace } from './wasm/workspace.js';
 import type { LinearOperator } from './operator.js';
 import { Rng } from './random.js';
 
@@ -19,25 +24,18 @@ export interface Triplets {
   u: Float64Array;
   /** k right vectors, one per row (k x cols). */
   v: Float64Array;
-  /** Largest residual ||R^T u_i - sigma_i v_i|| / sigma_1 over the k pairs. */
-  residual: number;
-  /** Iterations used (each is two block products of width `block`). */
-  iterations: number;
+  /** Block products used. */
+  products: number;
 }
 
-export interface BlockSvdOptions {
-  /** Converged when every returned pair has residual <= tol * sigma_1. */
-  tol: number;
-  maxIter: number;
-}
-
-/** Keeps the warm basis between calls. */
+/** Keeps the warm start block between calls. */
 export class BlockSvd {
   readonly rows: number;
   readonly cols: number;
   readonly block: number;
   private basis: Float64Array; // block x cols, orthonormal rows
   private readonly rng: Rng;
+  private readonly ws = new Workspace();
 
   constructor(rows: number, cols: number, block: number, seed: number) {
     this.rows = rows;
@@ -48,95 +46,93 @@ export class BlockSvd {
     orthonormalizeRows(this.basis, this.block, cols, this.rng);
   }
 
-  /** The top k (<= block) triplets of `op`, whose shape must be rows x cols. */
-  top(op: LinearOperator, k: number, options: BlockSvdOptions): Triplets {
-    const { rows: m, cols: n, block: b } = this;
+  /**
+   * The top k (<= block) triplets of `op` (shape rows x cols): from one Krylov
+   * space of `levels` + 1 blocks, or, given { tol, maxIter }, from repeated
+   * warm-started 2-level spaces until the top-k singular values change by at most
+   * tol (relative to sigma_1) between two rounds, or maxIter rounds.
+   */
+  top(op: LinearOperator, k: number, levels: number | { tol: number; maxIter: number }): Triplets {
+    if (typeof levels === 'number') return this.krylov(op, k, levels);
+    let prev = this.krylov(op, k, 2);
+    for (let it = 1; it < levels.maxIter; it++) {
+      const next = this.krylov(op, k, 2);
+      next.products += prev.products;
+      let change = 0;
+      for (let c = 0; c < next.sigma.length; c++) change = Math.max(change, Math.abs(next.sigma[c]! - prev.sigma[c]!));
+      prev = next;
+      if (change <= levels.tol * next.sigma[0]!) break;
+    }
+    return prev;
+  }
+
+  private krylov(op: LinearOperator, k: number, levels: number): Triplets {
+    const { rows: m, cols: n, block: b, ws } = this;
     k = Math.min(k, b);
+    // the space cannot exceed R^n: the last block may be narrower, or missing
+    const D = Math.min((levels + 1) * b, n);
+    ws.reset(D * n + D * m + (2 * D * b + b * b + b * n) + D * D + b * D + b * n + k * m + 64);
+    const Q = ws.alloc(D * n); // rows: the basis vectors
+    const Yr = ws.alloc(D * m); // rows: R applied to each basis vector
+    const scratch = ws.alloc(2 * D * b + b * b + b * n);
+    Q.view.set(this.basis);
     const X = new Float64Array(n * b);
     const Y = new Float64Array(m * b);
     const Z = new Float64Array(n * b);
-    let result: Triplets | undefined;
-    for (let it = 1; !result; it++) {
-      transpose(this.basis, b, n, X);
-      op.apply(X, Y, b);
-      op.applyT(Y, Z, b);
-      const G = gramXZ(this.basis, Z, b, n);
-      const { values, vectors: W } = symmetricEigen(G, b);
-      const sigma = values.map((x) => Math.sqrt(Math.max(0, x)));
-      const ZW = matmulSmall(Z, n, b, W, b);
-      const XW = matmulSmall(X, n, b, W, b);
-      const residual = ritzResidual(ZW, XW, sigma, n, b, k);
-      if (residual <= options.tol || it >= options.maxIter) {
-        result = extract(Y, W, XW, sigma, m, n, b, k, residual, it);
-      }
-      // next basis: one power step on the Ritz vectors, in descending order
-      transpose(ZW, n, b, this.basis);
-      orthonormalizeRows(this.basis, b, n, this.rng);
+    let products = 0;
+    for (let lo = 0; lo < D; ) {
+      const w = Math.min(b, D - lo);
+      transpose(Q.view.subarray(lo * n, (lo + w) * n), w, n, X);
+      op.apply(X, Y, w);
+      products++;
+      transpose(Y, m, w, Yr.view.subarray(lo * m, (lo + w) * m));
+      const next = Math.min(b, D - lo - w);
+      if (next === 0) break;
+      op.applyT(Y, Z, w);
+      products++;
+      // the next block: R^T R X_j (its first `next` columns), orthogonalized against all before
+      const rows = transpose(Z, n, w);
+      Q.view.set(rows.subarray(0, next * n), (lo + w) * n);
+      orthonormalizeBlock(ws, Q, lo + w, next, n, this.rng, scratch);
+      lo += w;
     }
-    return result;
+    // Rayleigh-Ritz: eigen-decomposition of (R Q)^T (R Q)
+    const G = ws.alloc(D * D);
+    ws.k.gemmNT(Yr.ptr, m, Yr.ptr, m, G.ptr, D, D, D, m);
+    const { values, vectors: W } = symmetricEigen(G.view, D);
+    const sigma = values.map((x) => Math.sqrt(Math.max(0, x)));
+    // Wt: the top b eigenvectors as rows; V = Wt Q (next start block), u = Wt_k (R Q)
+    const Wt = ws.alloc(b * D);
+    for (let c = 0; c < b; c++) for (let d = 0; d < D; d++) Wt.view[c * D + d] = W[d * D + c]!;
+    const V = ws.alloc(b * n);
+    ws.k.gemmNN(Wt.ptr, D, Q.ptr, n, V.ptr, n, b, n, D, 0);
+    const U = ws.alloc(k * m);
+    ws.k.gemmNN(Wt.ptr, D, Yr.ptr, m, U.ptr, m, k, m, D, 0);
+    const u = U.view.slice();
+    const v = canonicalSigns(V.view, u, k, m, n);
+    // re-orthonormalize the start block (orthonormal up to rounding already)
+    orthonormalizeBlock(ws, V, 0, b, n, this.rng, scratch);
+    this.basis = V.view.slice();
+    return { sigma: sigma.slice(0, k), u, v, products };
   }
 }
 
-/** G = X^T Z with X given as its rows (b x n) and Z as a panel (n x b); symmetrized. */
-function gramXZ(Xrows: Float64Array, Z: Float64Array, b: number, n: number): Float64Array {
-  const G = new Float64Array(b * b);
-  for (let j = 0; j < n; j++) {
-    const zo = j * b;
-    for (let c = 0; c < b; c++) {
-      const x = Xrows[c * n + j]!;
-      if (x === 0) continue;
-      const go = c * b;
-      for (let d = 0; d < b; d++) G[go + d]! += x * Z[zo + d]!;
-    }
-  }
-  for (let c = 0; c < b; c++) {
-    for (let d = c + 1; d < b; d++) {
-      const avg = 0.5 * (G[c * b + d]! + G[d * b + c]!);
-      G[c * b + d] = avg;
-      G[d * b + c] = avg;
-    }
-  }
-  return G;
-}
-
-/** max over the first k pairs of ||Z w/sigma - sigma X w|| / sigma_1. */
-function ritzResidual(ZW: Float64Array, XW: Float64Array, sigma: Float64Array, n: number, b: number, k: number): number {
-  const s1 = sigma[0]!;
-  if (!(s1 > 0)) return 0;
-  let worst = 0;
+/**
+ * Normalizes u (computed as R v, so its norm is sigma) and fixes the sign of each
+ * pair: the largest |entry| of v is positive (the first such entry on ties).
+ * Returns the first k rows of V.
+ */
+function canonicalSigns(V: Float64Array, u: Float64Array, k: number, m: number, n: number): Float64Array {
+  const v = V.slice(0, k * n);
   for (let c = 0; c < k; c++) {
-    const sc = sigma[c]!;
-    if (!(sc > 1e-12 * s1)) continue;
-    let r = 0;
-    for (let j = 0; j < n; j++) {
-      const d = ZW[j * b + c]! / sc - sc * XW[j * b + c]!;
-      r += d * d;
-    }
-    worst = Math.max(worst, Math.sqrt(r) / s1);
-  }
-  return worst;
-}
-
-function extract(
-  Y: Float64Array, W: Float64Array, XW: Float64Array, sigma: Float64Array,
-  m: number, n: number, b: number, k: number, residual: number, iterations: number,
-): Triplets {
-  const YW = matmulSmall(Y, m, b, W, b);
-  const u = new Float64Array(k * m);
-  const v = new Float64Array(k * n);
-  for (let c = 0; c < k; c++) {
-    const sc = sigma[c]!;
-    let norm = 0;
-    for (let i = 0; i < m; i++) norm += YW[i * b + c]! * YW[i * b + c]!;
-    norm = Math.sqrt(norm);
-    // sign convention: the largest |entry| of v is positive (ties: the first)
     let big = 0;
-    for (let j = 0; j < n; j++) if (Math.abs(XW[j * b + c]!) > Math.abs(XW[big * b + c]!)) big = j;
-    const flip = XW[big * b + c]! < 0 ? -1 : 1;
-    for (let j = 0; j < n; j++) v[c * n + j] = flip * XW[j * b + c]!;
-    const inv = norm > 0 ? flip / norm : 0;
-    for (let i = 0; i < m; i++) u[c * m + i] = YW[i * b + c]! * inv;
-    sigma[c] = sc;
+    for (let j = 1; j < n; j++) if (Math.abs(v[c * n + j]!) > Math.abs(v[c * n + big]!)) big = j;
+    const flip = v[c * n + big]! < 0 ? -1 : 1;
+    let norm = 0;
+    for (let i = 0; i < m; i++) norm += u[c * m + i]! * u[c * m + i]!;
+    const inv = norm > 0 ? flip / Math.sqrt(norm) : 0;
+    for (let j = 0; j < n; j++) v[c * n + j]! *= flip;
+    for (let i = 0; i < m; i++) u[c * m + i]! *= inv;
   }
-  return { sigma: sigma.slice(0, k), u, v, residual, iterations };
+  return v;
 }

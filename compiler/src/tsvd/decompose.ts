@@ -9,7 +9,6 @@
  */
 import { ternaryNnz, TsvdcError } from '@tsvdc/ir';
 import { sigmaMax } from '../linalg/lanczos.js';
-import { denseOperator } from '../linalg/operator.js';
 import { BlockSvd, type Triplets } from '../linalg/topk.js';
 import { TSVD_CODES } from './codes.js';
 import { checkFactorShapes, packFactors, unpackFactors } from './factors.js';
@@ -27,8 +26,7 @@ interface Settings {
   steps: number;
   maxRank: number;
   seed: number;
-  eigTol: number;
-  eigMaxIter: number;
+  krylovLevels: number;
   oversample: number | undefined;
 }
 
@@ -41,7 +39,8 @@ export function decompose(A: Matrix, options: DecomposeOptions = {}): DecomposeR
   const state = new TransitionState(W, m, n);
   const k = Math.max(1, Math.floor((m * n) / (m + n) / set.steps));
   const records: StepRecord[] = [];
-  const sigmaRef = m * n === 0 ? 0 : sigmaMax(denseOperator(W, m, n), { tol: 1e-10, seed: set.seed, maxIter: 500 }).sigma;
+  // sigma_1(A): the residual operator before any component is A itself
+  const sigmaRef = m * n === 0 ? 0 : sigmaMax(state.residualOperator(), { tol: 1e-10, seed: set.seed, maxIter: 500 }).sigma;
   const record = (error: number): StepRecord => {
     const rec = stepRecord(state, error, (performance.now() - t0) / 1000);
     records.push(rec);
@@ -79,7 +78,7 @@ function loop(
   let rec: StepRecord | undefined;
   for (let first = true; ; first = false) {
     const want = Math.min(k, set.maxRank - state.rank);
-    const trip = solver.top(op, Math.max(1, want), { tol: set.eigTol, maxIter: set.eigMaxIter });
+    const trip = solver.top(op, Math.max(1, want), set.krylovLevels);
     let error = trip.sigma[0]! / sigmaRef;
     if (!first || recordFirst) rec = record(error);
     if (error < set.tol) {
@@ -144,7 +143,7 @@ function settings(o: DecomposeOptions): Settings {
   if (!Number.isInteger(seed)) bad(`seed must be an integer, got ${seed}`);
   return {
     tol, cosThresh, steps, maxRank, seed,
-    eigTol: o.eigTol ?? 0.05, eigMaxIter: o.eigMaxIter ?? 6, oversample: o.oversample,
+    krylovLevels: o.krylovLevels ?? 2, oversample: o.oversample,
   };
 }
 

@@ -35,7 +35,7 @@ export function refitScales(A: Matrix, U: TernaryTensor, V: TernaryTensor): Floa
   const lam = DAMPING * Math.sqrt(sumSq / (r * r));
   for (let i = 0, off = 0; i < r; off += i + 1, i++) rows[off + i]! += lam;
   const chol = new GrowingCholesky();
-  chol.append(rows, r, b, new Float64Array(r).fill(lam));
+  chol.append(rows, r, b, lam);
   return chol.solve();
 }
 

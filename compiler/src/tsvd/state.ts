@@ -11,6 +11,7 @@ import { GrowingCholesky } from '../linalg/cholesky.js';
 import { TernaryComponents } from '../linalg/components.js';
 import { GrowableFloat64 } from '../linalg/growable.js';
 import { denseApply, denseApplyT, type LinearOperator } from '../linalg/operator.js';
+import { WasmResidual } from '../linalg/wasm/residual.js';
 
 export const DAMPING = 1e-5;
 
@@ -23,6 +24,7 @@ export class TransitionState {
   private readonly b = new GrowableFloat64(256);
   private readonly lambda = new GrowableFloat64(256);
   private sumSqK = 0;
+  private readonly wasm: WasmResidual;
   /** Current scales (length = rank). */
   s: Float64Array = new Float64Array(0);
   readonly normF2: number;
@@ -32,6 +34,7 @@ export class TransitionState {
     this.m = m;
     this.n = n;
     this.comps = new TernaryComponents(m, n);
+    this.wasm = new WasmResidual(W, m, n, this.comps, () => this.s);
     let f = 0;
     for (let i = 0; i < W.length; i++) f += W[i]! * W[i]!;
     this.normF2 = f;
@@ -46,26 +49,19 @@ export class TransitionState {
     const k = us.length;
     if (k === 0) return;
     const first = this.comps.count;
-    const bNew = new Float64Array(k);
-    for (let a = 0; a < k; a++) {
-      this.comps.add(us[a]!, vs[a]!);
-      bNew[a] = this.bilinear(us[a]!, vs[a]!);
-      this.b.push(bNew[a]!);
-    }
+    for (let a = 0; a < k; a++) this.comps.add(us[a]!, vs[a]!);
+    const bNew = this.wasm.bilinear(us, vs);
+    for (const x of bNew) this.b.push(x);
     const r = first + k;
-    let size = 0;
-    for (let a = 0; a < k; a++) size += first + a + 1;
-    const rows = new Float64Array(size);
+    const rows = this.wasm.gramRows(first, k);
     let off = 0;
     for (let a = 0; a < k; a++) {
       const i = first + a;
-      this.comps.gramRow(i, rows, off);
       for (let j = 0; j < i; j++) this.sumSqK += 2 * rows[off + j]! * rows[off + j]!;
       this.sumSqK += rows[off + i]! * rows[off + i]!;
       off += i + 1;
     }
     const lam = DAMPING * Math.sqrt(this.sumSqK / (r * r));
-    const floor = new Float64Array(k).fill(lam);
     off = 0;
     for (let a = 0; a < k; a++) {
       const i = first + a;
@@ -73,28 +69,14 @@ export class TransitionState {
       this.lambda.push(lam);
       off += i + 1;
     }
-    this.chol.append(rows, k, bNew, floor);
+    this.chol.append(rows, k, bNew, lam);
     this.s = this.chol.solve();
   }
 
-  /** u^T W v, exact use of the sparsity of both. */
-  private bilinear(u: Int8Array, v: Int8Array): number {
-    const { W, m, n } = this;
-    const nzv: number[] = [];
-    for (let j = 0; j < n; j++) if (v[j] !== 0) nzv.push(j);
-    let total = 0;
-    for (let i = 0; i < m; i++) {
-      const ui = u[i]!;
-      if (ui === 0) continue;
-      let row = 0;
-      const o = i * n;
-      for (const j of nzv) row += v[j]! * W[o + j]!;
-      total += ui * row;
-    }
-    return total;
-  }
-
-  /** ||W - U diag(s) V||_F^2 = ||W||^2 - 2 s.b + s^T K s, with s^T K s = s^T (K+D) s - s^T D s. */
+  /**
+   * ||W - U diag(s) V||_F^2 = ||W||^2 - 2 s.b + s^T K s. At the solution of
+   * (K + D) s = b, s^T K s = s.b - s^T D s, so this is O(r).
+   */
   residualFrobenius2(): number {
     const s = this.s;
     const b = this.b.data;
@@ -105,13 +87,17 @@ export class TransitionState {
       sb += s[i]! * b[i]!;
       sDs += lam[i]! * s[i]! * s[i]!;
     }
-    const sKs = this.chol.quadraticForm(s) - sDs;
-    return Math.max(0, this.normF2 - 2 * sb + sKs);
+    return Math.max(0, this.normF2 - sb - sDs);
   }
 
-  /** R = W - U diag(s) V as an operator (never formed). */
-  residualOperator(): LinearOperator {
+  /**
+   * R = W - U diag(s) V as an operator (never formed): WebAssembly SIMD kernels by
+   * default, or the plain JS loops (same arithmetic in the same order, so the
+   * same bits; kept as the readable reference and for tests).
+   */
+  residualOperator(kind: 'wasm' | 'js' = 'wasm'): LinearOperator {
     const { W, m, n, comps } = this;
+    if (kind === 'wasm') return this.wasm;
     return {
       rows: m,
       cols: n,

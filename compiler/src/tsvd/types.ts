@@ -48,10 +48,8 @@ export interface DecomposeOptions {
   onStep?: (rec: StepRecord) => void;
   /** Block iteration: extra vectors beyond the stride (default: see decompose.ts). */
   oversample?: number;
-  /** Block iteration: converged when every Ritz residual is below this times sigma_1 (default 0.05). */
-  eigTol?: number;
-  /** Block iteration: iterations per step at most (default 6). */
-  eigMaxIter?: number;
+  /** Block Krylov levels per step (2 levels = 5 block products; default 2). */
+  krylovLevels?: number;
 }
 
 export interface DecomposeResult extends Factors {
