@@ -21,6 +21,12 @@ describe('ternaryPolicy', () => {
     // norm sqrt(1.37): j=1 -> 0.6835, j=2 -> 1.4/(sqrt2 * 1.17047) = 0.8458 >= C; both 0.6 tie at the 2nd
     expect(pol([0.6, 0.6, -0.8, 0.1], C)).toEqual([1, 1, -1, 0]);
   });
+  it('counts magnitudes within a relative 1e-9 of the j-th largest as tied (rounding noise)', () => {
+    // [0.5, 0.5, -0.5, 0.5] computed with noise: j = 3 (0.866 >= C); the 4th is 1e-12 smaller and still kept
+    expect(pol([0.5, 0.5 + 1e-12, -0.5, 0.5 - 1e-12])).toEqual([1, 1, -1, 1]);
+    // a real gap of 1e-6 is not a tie
+    expect(pol([0.5, 0.5 + 1e-6, -0.5, 0.5 - 1e-6])).toEqual([1, 1, -1, 0]);
+  });
   it('accepts a score exactly equal to the threshold', () => {
     // j=1: 4/(1*5) = 0.8 exactly
     expect(pol([3, 4], 0.8)).toEqual([0, 1]);

@@ -5,7 +5,12 @@
  * c_j / (sqrt(j) ||a||), c_j the sum of the j largest magnitudes (for a unit
  * vector, c_j / sqrt(j) as TSVD.md writes it; dividing by ||a|| makes the policy
  * independent of scale). Ties at the j-th magnitude are all kept; sign(0) is +1.
+ * A magnitude within a relative TIE_TOL of the j-th counts as tied: computed
+ * singular vectors carry rounding noise, and entries that are equal in exact
+ * arithmetic (structured, e.g. already ternary, matrices) must not be split by it.
  */
+export const TIE_TOL = 1e-9;
+
 export function ternaryPolicy(a: Float64Array, cosThresh: number): Int8Array {
   const n = a.length;
   const out = new Int8Array(n);
@@ -19,7 +24,7 @@ export function ternaryPolicy(a: Float64Array, cosThresh: number): Int8Array {
   let threshold = 0; // keep every entry (binary policy)
   if (cosThresh > 0) {
     const sorted = Float64Array.from(mags).sort(); // ascending; read from the end
-    threshold = sorted[n - chooseCount(sorted, Math.sqrt(norm2), cosThresh)]!;
+    threshold = sorted[n - chooseCount(sorted, Math.sqrt(norm2), cosThresh)]! * (1 - TIE_TOL);
   }
   for (let i = 0; i < n; i++) {
     if (mags[i]! >= threshold) out[i] = a[i]! < 0 ? -1 : 1;
