@@ -91,6 +91,30 @@ describe('tsvdc compress', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  const W = floatTensor('W', [3, 4], new Float32Array(12).fill(0.5));
+  const BAD: Array<[string, Parameters<typeof buildModel>[0], string]> = [
+    ['a cycle', { inputs: [valueInfo('x', [1, 4])], outputs: [valueInfo('y', [1, 3])], initializers: [W], nodes: [node('Add', ['x', 'b'], ['a'], {}, 'add'), node('Relu', ['a'], ['b'], {}, 'relu'), node('Gemm', ['b', 'W'], ['y'], { transB: 1 }, 'fc')] },
+      'TSVDC207: the graph has a cycle: "add" -> "relu" -> "add" (node "add")'],
+    ['a missing initializer', { inputs: [valueInfo('x', [1, 4])], outputs: [valueInfo('y', [1, 3])], nodes: [node('Gemm', ['x', 'W'], ['y'], { transB: 1 }, 'fc')] },
+      'TSVDC208: input "W" of Gemm is not defined by any initializer, graph input or node (node "fc")'],
+    ['an unknown dtype', { inputs: [valueInfo('x', [1, 4])], outputs: [valueInfo('y', [1, 3])], initializers: [{ ...W, dataType: 17 }], nodes: [node('Gemm', ['x', 'W'], ['y'], { transB: 1 }, 'fc')] },
+      'TSVDC204: weight tensor "W" has data type FLOAT8E4M3FN, expected FLOAT, FLOAT16, BFLOAT16 or DOUBLE (node "fc")'],
+    ['a shape mismatch', { inputs: [valueInfo('x', [1, 5])], outputs: [valueInfo('y', [1, 3])], initializers: [W], nodes: [node('Gemm', ['x', 'W'], ['y'], { transB: 1 }, 'fc')] },
+      'TSVDC210: Gemm: input features 5 != W columns 4 (node "fc")'],
+    ['short tensor data', { inputs: [valueInfo('x', [1, 4])], outputs: [valueInfo('y', [1, 3])], initializers: [{ ...W, rawData: new Uint8Array(8) }], nodes: [node('Gemm', ['x', 'W'], ['y'], { transB: 1 }, 'fc')] },
+      'TSVDC205: tensor "W" has 8 bytes of FLOAT data, its shape [3,4] needs 48 (node "fc")'],
+  ];
+  for (const [what, spec, diag] of BAD) {
+    it(`${what}: compress and report exit 1 with the diagnostic, no output file`, async () => {
+      const src = join(dir, `${what.replace(/ /g, '_')}.onnx`);
+      writeFileSync(src, writeModel(buildModel(spec)));
+      const out = join(dir, `${what.replace(/ /g, '_')}.tsvd.onnx`);
+      expect(await cli(['compress', src, '-o', out, '--jobs', '0'])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${src}: ${diag}\n` });
+      expect(existsSync(out)).toBe(false);
+      expect(await cli(['report', src])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${src}: ${diag}\n` });
+    });
+  }
+
   it('an unwritable output: TSVDC502 before any work, nothing left behind', async () => {
     writeFileSync(join(dir, 'plain'), 'a file, not a folder');
     const out = join(dir, 'plain', 'm.onnx');

@@ -33,7 +33,7 @@ export function resolvePads(c: NodeCtx, spatial: readonly number[], kernel: read
     }
     case 'VALID': return [0, 0, 0, 0];
     case 'SAME_UPPER': case 'SAME_LOWER':
-      if (spatial.some((d) => !(d > 0))) c.fail(ONNX_CODES.shapeMismatch, `auto_pad ${autoPad} needs a known input size, got [${spatial}]`);
+      if (spatial.some((d) => !(d > 0))) c.unsupported(`auto_pad ${autoPad} needs a known input size, got [${spatial}]`);
       return samePads(spatial, kernel, strides, dilations, autoPad === 'SAME_UPPER');
     default:
       return c.fail(ONNX_CODES.badAttribute, `auto_pad ${JSON.stringify(autoPad)} is not one of NOTSET, SAME_UPPER, SAME_LOWER, VALID`);

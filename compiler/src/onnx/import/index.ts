@@ -63,7 +63,11 @@ export function importOnnx(model: OnnxModel, opts: ImportOptions = {}): Module {
   return r.module;
 }
 
-/** Imports what it can; errors at a node make it (and what depends on it) missing. */
+/**
+ * Imports what it can: nodes tsvdc cannot import (and layers whose weights are computed at
+ * run time) are listed, and what depends on them is missing. Errors in the model itself
+ * (bad weights, shapes, attributes) still throw.
+ */
 export function importOnnxLenient(model: OnnxModel, opts: ImportOptions = {}): LenientImport {
   return run(model, opts, true);
 }
@@ -138,8 +142,9 @@ function run(model: OnnxModel, opts: ImportOptions, lenient: boolean): LenientIm
       if (entry) importCompressedLayer(c, entry.layer, entry.members);
       else handler!(c);
     } catch (e) {
-      if (!(e instanceof Unsupported) && !(lenient && e instanceof TsvdcError)) throw e;
-      record(e.message);
+      // lenient: ops tsvdc cannot import, and weights computed at run time, pass; errors in the model do not
+      if (!(e instanceof Unsupported) && !(lenient && e instanceof TsvdcError && e.code === ONNX_CODES.notConstant)) throw e;
+      record(e instanceof Unsupported ? e.reason : e.message);
       for (const o of entry ? [entry.layer.output] : n.output) st.missing.add(o);
     }
   }

@@ -28,7 +28,7 @@ function poolAttrs(c: NodeCtx): Record<string, number[]> {
   const dilations = pair(c, 'dilations');
   const pads = resolvePads(c, x.slice(2), kernel, strides, dilations);
   if (c.int('ceil_mode', 0) !== 0) {
-    if (x[2]! < 1 || x[3]! < 1) c.fail(ONNX_CODES.shapeMismatch, `ceil_mode needs a known input size, got [${x}]`);
+    if (x[2]! < 1 || x[3]! < 1) c.unsupported(`ceil_mode needs a known input size, got [${x}]`);
     const extra = ceilExtra(x.slice(2), kernel, strides, dilations, pads);
     if (extra.some((e) => e > 0) && c.opType === 'AveragePool' && c.int('count_include_pad', 0) !== 0) {
       c.unsupported('ceil_mode=1 with count_include_pad=1 (the extra window pixels would be counted)');
