@@ -39,7 +39,7 @@ describe('lineChartSvg', () => {
           expect(svg.match(/<path /g)!.length).toBe(pts.length);
           for (const m of svg.matchAll(/<circle cx="([-\d.]+)" cy="([-\d.]+)"/g)) {
             expect(Number(m[1])).toBeGreaterThanOrEqual(64 - 1e-6);
-            expect(Number(m[1])).toBeLessThanOrEqual(720 - 190 + 1e-6);
+            expect(Number(m[1])).toBeLessThanOrEqual(800 - 250 + 1e-6);
             expect(Number(m[2])).toBeGreaterThanOrEqual(36);
             expect(Number(m[2])).toBeLessThanOrEqual(420 - 48);
           }

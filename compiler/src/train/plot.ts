@@ -36,9 +36,9 @@ export function ticks(lo: number, hi: number, target = 6): number[] {
 }
 
 export function lineChartSvg(spec: ChartSpec): string {
-  const W = spec.width ?? 720;
+  const W = spec.width ?? 800;
   const H = spec.height ?? 420;
-  const m = { l: 64, r: 190, t: 36, b: 48 };
+  const m = { l: 64, r: 250, t: 36, b: 48 };
   const all = spec.series.flatMap((s) => s.points);
   const xs = all.map((p) => p[0]);
   const ys = all.map((p) => p[1]);

@@ -135,6 +135,6 @@ describe('qatChartSvg', () => {
     const svg = qatChartSvg(report);
     expect(svg.match(/<path /g)!.length).toBe(4);
     expect(svg.match(/stroke-dasharray/g)!.length).toBe(4); // two dashed paths, two dashed legend lines
-    expect([...svg.matchAll(/<text x="570" y="\d+">([^<]*)</g)].map((m) => m[1])).toEqual(['float', 'F', 'direct, tol 1%', 'direct, tol 7%']);
+    expect([...svg.matchAll(/<text x="590" y="\d+">([^<]*)</g)].map((m) => m[1])).toEqual(['float', 'F', 'direct, tol 1%', 'direct, tol 7%']);
   });
 });
