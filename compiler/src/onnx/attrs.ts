@@ -1,7 +1,7 @@
 /**
- * Reading and making NodeProto attributes outside import's NodeCtx (compress, report).
- * Readers return the default when the attribute is absent; type errors are import's
- * business (NodeCtx), these are for nodes import already accepted or tsvdc wrote.
+ * Reading and making NodeProto attributes outside the importer's NodeCtx (compress, report).
+ * Readers return the default when the attribute is absent; type errors are the importer's
+ * business (NodeCtx); these are for nodes it already accepted or tsvdc wrote.
  */
 import { ATTR, type AttributeProto, type NodeProto } from './proto.js';
 

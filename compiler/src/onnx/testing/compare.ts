@@ -1,5 +1,5 @@
 /**
- * The import's differential check: run a model with onnxruntime (the float reference)
+ * The importer's differential check: run a model with onnxruntime (the float reference)
  * and the imported module with the IR interpreter (float64) on the same inputs.
  * Test support only.
  */
