@@ -2,8 +2,8 @@
  * Top-k singular triplets of a matrix-free operator R by warm-started block
  * Krylov iteration with Rayleigh-Ritz.
  *
- * From an orthonormal start block X_0 (b vectors, the previous call's best Ritz
- * vectors), build X_{j+1} = orth(R^T R X_j against X_0..X_j) for j < levels,
+ * From an orthonormal start block X_0 (b vectors, Ritz vectors k+1..k+b of the
+ * previous call), build X_{j+1} = orth(R^T R X_j against X_0..X_j) for j < levels,
  * keeping Y_j = R X_j. With Q = [X_0 .. X_levels] orthonormal, R Q = [Y_0 .. Y_levels]
  * is known without further products, and the singular triplets of that small
  * (m x (levels+1) b) matrix are the Rayleigh-Ritz approximations over span(Q):
@@ -13,7 +13,7 @@
  */
 import { orthonormalizeRows, transpose } from './dense.js';
 import { symmetricEigen } from './eigen.js';
-import { orthonormalizeBlock, Workspace } from './wasm/workspace.js';
+import { orthonormalizeBlock, Workspace, type Block } from './wasm/workspace.js';
 import type { LinearOperator } from './operator.js';
 import { Rng } from './random.js';
 
@@ -71,7 +71,7 @@ export class BlockSvd {
     k = Math.min(k, b);
     // the space cannot exceed R^n: the last block may be narrower, or missing
     const D = Math.min((levels + 1) * b, n);
-    ws.reset(D * n + D * m + (2 * D * b + b * b + b * n) + D * D + b * D + b * n + k * m + 64);
+    ws.reset(D * n + D * m + (2 * D * b + b * b + b * n) + D * D + 2 * (k + b) * (D + n) + k * m + 64);
     const Q = ws.alloc(D * n); // rows: the basis vectors
     const Yr = ws.alloc(D * m); // rows: R applied to each basis vector
     const scratch = ws.alloc(2 * D * b + b * b + b * n);
@@ -101,18 +101,24 @@ export class BlockSvd {
     ws.k.gemmNT(Yr.ptr, m, Yr.ptr, m, G.ptr, D, D, D, m);
     const { values, vectors: W } = symmetricEigen(G.view, D);
     const sigma = values.map((x) => Math.sqrt(Math.max(0, x)));
-    // Wt: the top b eigenvectors as rows; V = Wt Q (next start block), u = Wt_k (R Q)
-    const Wt = ws.alloc(b * D);
-    for (let c = 0; c < b; c++) for (let d = 0; d < D; d++) Wt.view[c * D + d] = W[d * D + c]!;
-    const V = ws.alloc(b * n);
-    ws.k.gemmNN(Wt.ptr, D, Q.ptr, n, V.ptr, n, b, n, D, 0);
+    // Wt: the top eigenvectors as rows; V = Wt Q (right Ritz vectors), u = Wt_k (R Q)
+    // The next start block skips the k leading Ritz vectors: the caller removes (most
+    // of) those directions, so the next step's top vectors lie mostly among the
+    // following ones (measured: 1-2 fewer TSVD steps to the same tolerance).
+    const shift = Math.max(0, Math.min(k, D - b));
+    const nv = shift + b;
+    const Wt = ws.alloc(nv * D);
+    for (let c = 0; c < nv; c++) for (let d = 0; d < D; d++) Wt.view[c * D + d] = W[d * D + c]!;
+    const V = ws.alloc(nv * n);
+    ws.k.gemmNN(Wt.ptr, D, Q.ptr, n, V.ptr, n, nv, n, D, 0);
     const U = ws.alloc(k * m);
     ws.k.gemmNN(Wt.ptr, D, Yr.ptr, m, U.ptr, m, k, m, D, 0);
     const u = U.view.slice();
     const v = canonicalSigns(V.view, u, k, m, n);
-    // re-orthonormalize the start block (orthonormal up to rounding already)
-    orthonormalizeBlock(ws, V, 0, b, n, this.rng, scratch);
-    this.basis = V.view.slice();
+    // the next start block: Ritz vectors shift..shift+b (orthonormal up to rounding)
+    const next: Block = { ptr: V.ptr + shift * n * 8, view: V.view.subarray(shift * n, nv * n) };
+    orthonormalizeBlock(ws, next, 0, b, n, this.rng, scratch);
+    this.basis = next.view.slice();
     return { sigma: sigma.slice(0, k), u, v, products };
   }
 }

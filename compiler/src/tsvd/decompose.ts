@@ -72,7 +72,7 @@ function loop(
   record: (error: number) => StepRecord, recordFirst: boolean,
 ): { error: number; reachedMaxRank: boolean } {
   const { m, n } = state;
-  const block = Math.min(m, k + (set.oversample ?? Math.max(4, Math.ceil(k / 2))));
+  const block = Math.min(m, k + (set.oversample ?? 0));
   const solver = new BlockSvd(m, n, block, set.seed);
   const op = state.residualOperator();
   let rec: StepRecord | undefined;
@@ -143,7 +143,7 @@ function settings(o: DecomposeOptions): Settings {
   if (!Number.isInteger(seed)) bad(`seed must be an integer, got ${seed}`);
   return {
     tol, cosThresh, steps, maxRank, seed,
-    krylovLevels: o.krylovLevels ?? 2, oversample: o.oversample,
+    krylovLevels: o.krylovLevels ?? 6, oversample: o.oversample,
   };
 }
 

@@ -46,9 +46,9 @@ export interface DecomposeOptions {
   warmStart?: Factors;
   /** Called after every step. */
   onStep?: (rec: StepRecord) => void;
-  /** Block iteration: extra vectors beyond the stride (default: see decompose.ts). */
+  /** Block Krylov solver: vectors per block beyond the stride k (default 0). */
   oversample?: number;
-  /** Block Krylov levels per step (2 levels = 5 block products; default 2). */
+  /** Block Krylov levels per step: a space of levels + 1 blocks from 2 levels + 1 block products (default 6). */
   krylovLevels?: number;
 }
 

@@ -5,10 +5,10 @@
  * bench/RESULTS.md, "TSVD transition").
  *
  * All pointers are byte offsets into the module's memory. Panels are row-major
- * (rows x b) f64 with b EVEN (callers pad), so a row is whole f64x2 lanes. Each
- * kernel walks the panel width in chunks of 8 lanes held in four v128 registers,
- * then chunks of 2, so the sparse index lists are reread once per chunk (from L1)
- * instead of touching memory for every partial sum.
+ * (rows x b) f64 with b EVEN (callers pad), so a row is whole f64x2 lanes. The
+ * kernel walks the panel width in chunks of 12 values held in six v128 registers
+ * (then one narrower chunk), so the sparse index lists are reread once per chunk
+ * (from L1) instead of touching memory for every partial sum.
  *
  *   factors(hIdx, hOff, gIdx, gOff, count, s, in, out, b):
  *     out -= sum_i s_i g_i (h_i . in)   (h_i, g_i signed index lists, see components.ts)
@@ -48,25 +48,36 @@ function scatter(c: Code, v: Locals, lanes: number, add: boolean): void {
   }
 }
 
-/** Runs `chunk(lanes)` over the row width: chunks of 4 lanes (8 f64), then of 1 lane. */
+/** Lanes (f64x2 registers) per chunk of the row width. */
+const LANES = 6;
+
+/**
+ * Runs `chunk(lanes)` over the row width: chunks of LANES lanes, then one chunk
+ * of the remaining 1..LANES-1 lanes, so each index list is read ceil(width / 12)
+ * times per component.
+ */
 function chunked(c: Code, v: Locals, chunk: (lanes: number) => void): void {
   c.i32(0).set(v.c0);
-  for (const lanes of [4, 1]) {
-    c.get(v.stride).i32(16 * lanes - 16).op(OP.i32_sub).set(v.lim); // c0 < lim  <=>  c0 + 16 lanes <= stride
-    c.block(() => c.loop(() => {
-      c.get(v.c0).get(v.lim).op(OP.i32_ge_s).op(0x0d, 1);
+  c.get(v.stride).i32(16 * LANES - 16).op(OP.i32_sub).set(v.lim); // c0 < lim  <=>  c0 + 16 LANES <= stride
+  c.block(() => c.loop(() => {
+    c.get(v.c0).get(v.lim).op(OP.i32_ge_s).op(0x0d, 1);
+    for (let q = 0; q < LANES; q++) c.op(...OP.v128_const0).set(v.acc[q]!);
+    chunk(LANES);
+    c.get(v.c0).i32(16 * LANES).op(OP.i32_add).set(v.c0);
+    c.op(0x0c, 0);
+  }));
+  for (let lanes = LANES - 1; lanes >= 1; lanes--) {
+    c.get(v.stride).get(v.c0).op(OP.i32_sub).i32(16 * lanes).op(OP.i32_eq).if_(() => {
       for (let q = 0; q < lanes; q++) c.op(...OP.v128_const0).set(v.acc[q]!);
       chunk(lanes);
-      c.get(v.c0).i32(16 * lanes).op(OP.i32_add).set(v.c0);
-      c.op(0x0c, 0);
-    }));
+    });
   }
 }
 
 function locals(c: Code): Locals {
   return {
     p: c.local(I32), stride: c.local(I32), base: c.local(I32), c0: c.local(I32), lim: c.local(I32),
-    acc: [c.local(V128), c.local(V128), c.local(V128), c.local(V128)], scale: c.local(V128),
+    acc: Array.from({ length: LANES }, () => c.local(V128)), scale: c.local(V128),
   };
 }
 
