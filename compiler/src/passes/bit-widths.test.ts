@@ -22,8 +22,6 @@ function stageModule(rows: number, lanes: number, values: number[], bits: number
   return shape === 'cse' ? addTreeBalance(addTreeCse(m), { slack: 0 }) : m;
 }
 
-const ternary = (n: number) => fc.array(fc.constantFrom(-1, 0, 1), { minLength: n, maxLength: n });
-
 function fixedWidths(m: Module): Map<string, number> {
   const out = new Map<string, number>();
   for (const [v, t] of m.values) if (t.elem.kind === 'fixed') out.set(v, t.elem.width);
