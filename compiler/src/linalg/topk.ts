@@ -48,15 +48,16 @@ export class BlockSvd {
 
   /**
    * The top k (<= block) triplets of `op` (shape rows x cols): from one Krylov
-   * space of `levels` + 1 blocks, or, given { tol, maxIter }, from repeated
-   * warm-started 2-level spaces until the top-k singular values change by at most
-   * tol (relative to sigma_1) between two rounds, or maxIter rounds.
+   * space of `levels` + 1 blocks (for the TSVD loop: the next call starts after
+   * these k directions), or, given { tol, maxIter }, from repeated warm-started
+   * 2-level spaces until the top-k singular values change by at most tol
+   * (relative to sigma_1) between two rounds, or maxIter rounds.
    */
   top(op: LinearOperator, k: number, levels: number | { tol: number; maxIter: number }): Triplets {
-    if (typeof levels === 'number') return this.krylov(op, k, levels);
-    let prev = this.krylov(op, k, 2);
+    if (typeof levels === 'number') return this.krylov(op, k, levels, true);
+    let prev = this.krylov(op, k, 2, false);
     for (let it = 1; it < levels.maxIter; it++) {
-      const next = this.krylov(op, k, 2);
+      const next = this.krylov(op, k, 2, false);
       next.products += prev.products;
       let change = 0;
       for (let c = 0; c < next.sigma.length; c++) change = Math.max(change, Math.abs(next.sigma[c]! - prev.sigma[c]!));
@@ -66,7 +67,7 @@ export class BlockSvd {
     return prev;
   }
 
-  private krylov(op: LinearOperator, k: number, levels: number): Triplets {
+  private krylov(op: LinearOperator, k: number, levels: number, skipTop: boolean): Triplets {
     const { rows: m, cols: n, block: b, ws } = this;
     k = Math.min(k, b);
     // the space cannot exceed R^n: the last block may be narrower, or missing
@@ -105,7 +106,7 @@ export class BlockSvd {
     // The next start block skips the k leading Ritz vectors: the caller removes (most
     // of) those directions, so the next step's top vectors lie mostly among the
     // following ones (measured: 1-2 fewer TSVD steps to the same tolerance).
-    const shift = Math.max(0, Math.min(k, D - b));
+    const shift = skipTop ? Math.max(0, Math.min(k, D - b)) : 0;
     const nv = shift + b;
     const Wt = ws.alloc(nv * D);
     for (let c = 0; c < nv; c++) for (let d = 0; d < D; d++) Wt.view[c * D + d] = W[d * D + c]!;
