@@ -17,7 +17,7 @@ const SCALE = 1000;
 /** Progress hooks drawing bars on `stream` (a TTY), or undefined when it is not one. */
 export function layerProgress(names: readonly string[], tol: number, stream: NodeJS.WriteStream = process.stderr): Progress | undefined {
   if (!stream.isTTY || names.length === 0) return undefined;
-  const width = Math.min(40, Math.max(...names.map((n) => n.length)));
+  const width = Math.min(40, Math.max('layers done'.length, ...names.map((n) => n.length)));
   const multi = new cliProgress.MultiBar(
     { format: '{name} [{bar}] {status}', hideCursor: true, stream, clearOnComplete: false, barsize: 24 },
     cliProgress.Presets.shades_classic,
