@@ -8,6 +8,7 @@ import { register as registerIr } from './commands/ir.js';
 import { register as registerDecompose } from './commands/decompose.js';
 import { register as registerCompress } from './commands/compress.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerCompile } from './commands/compile.js';
 
 export function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -23,5 +24,6 @@ export function buildProgram(): Command {
   registerDecompose(program);
   registerCompress(program);
   registerReport(program);
+  registerCompile(program);
   return program;
 }
