@@ -1,0 +1,118 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { interpret, moduleEquals, parseModule, verify } from '@tsvdc/ir';
+import { compressModel } from '../../compress/index.js';
+import { importOnnx } from '../../onnx/import/index.js';
+import { readModelFile } from '../../onnx/read.js';
+import { FASHION_CNN, FASHION_MLP, fashionTestSet } from '../../onnx/testing/fixtures.js';
+import { writeModelFile } from '../../onnx/write.js';
+import { FASHION_MNIST_DIR } from '../../train/fashion-mnist.js';
+import { runCli } from '../run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tsvdc-compile-'));
+const mlp = join(dir, 'mlp.tsvd.onnx');
+const cnn = join(dir, 'cnn.tsvd.onnx');
+const calib = ['--calib', '128', '--calib-data', FASHION_MNIST_DIR, '--calib-norm', '0.5,0.5'];
+
+/** Runs the CLI in-process, capturing what it prints. */
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
+  try {
+    const code = await runCli(args);
+    return { code, out, err };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+let compiled: { code: number; out: string; err: string };
+const mlpOut = join(dir, 'mlp');
+
+beforeAll(async () => {
+  // the Fashion-MNIST fixtures, compressed the way `tsvdc compress` does (a coarse tolerance keeps it quick)
+  for (const [src, dst] of [[FASHION_MLP, mlp], [FASHION_CNN, cnn]] as const) {
+    const res = await compressModel(readModelFile(src), { tol: 0.1, cosThresh: 0.8386, jobs: 0 });
+    writeModelFile(dst, res.proto);
+  }
+  compiled = await cli('compile', mlp, '--target', 'ir', '-o', mlpOut, ...calib, '--verify-each');
+}, 300_000);
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('tsvdc compile --target ir', () => {
+  it('compiles the compressed Fashion-MNIST MLP to a valid integer program and prints the per-layer report', async () => {
+    const [out, r] = [mlpOut, compiled];
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe(`${mlp}: integer module, mode int, calibrated on 128 samples from ${FASHION_MNIST_DIR}`);
+    expect(lines[2]!.split(/\s{2,}/)).toEqual(['layer', 'part', 'rows x lanes', 'nnz', '+ unshared', '+ lowered', '+ cse', 'saved', '+ balanced', 'depth', 'width']);
+    // one row per V and U stage of the three Gemm layers, then the totals
+    expect(lines.slice(3, 9).map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      '/1/Gemm V', '/1/Gemm U', '/4/Gemm V', '/4/Gemm U', '/6/Gemm V', '/6/Gemm U',
+    ]);
+    expect(lines[9]!.startsWith('total')).toBe(true);
+    expect(lines.at(-2)).toBe(`wrote ${join(out, 'mlp.tsvd.tir')}`);
+    const m = parseModule(readFileSync(join(out, 'mlp.tsvd.tir'), 'utf8'));
+    expect(m.stage).toBe('integer');
+    expect(verify(m)).toEqual([]);
+  });
+
+  it('the integer MLP classifies Fashion-MNIST within a point of the float model it came from', async () => {
+    expect(compiled.code).toBe(0);
+    const q = parseModule(readFileSync(join(mlpOut, 'mlp.tsvd.tir'), 'utf8'));
+    const f = importOnnx(readModelFile(mlp));
+    const test = fashionTestSet(500);
+    const x = { [f.inputs[0]!]: { shape: [test.count, 1, 28, 28], data: Float64Array.from(test.images) } };
+    const [yf, yq] = [interpret(f, x, { mode: 'f64' }), interpret(q, x, { mode: 'exact' })].map((y) => y[f.outputs[0]!]!.data);
+    const acc = (y: Float64Array): number => {
+      let ok = 0;
+      for (let s = 0; s < test.count; s++) {
+        let best = 0;
+        for (let c = 1; c < 10; c++) if (y[s * 10 + c]! > y[s * 10 + best]!) best = c;
+        if (best === test.labels[s]) ok++;
+      }
+      return (100 * ok) / test.count;
+    };
+    expect(acc(yf!)).toBeGreaterThan(80);
+    expect(Math.abs(acc(yq!) - acc(yf!))).toBeLessThanOrEqual(1);
+  });
+
+  it('compiles the CNN (tconv stages, a dense depthwise conv) and --print-after shows a pass result that parses back', async () => {
+    const out = join(dir, 'cnn');
+    const r = await cli('compile', cnn, '-o', out, '--mode', 'float', '--print-after', 'add-tree-cse', '--stop-after', 'add-tree-cse');
+    expect(r.code).toBe(0);
+    expect(r.out.startsWith('// ---- IR after add-tree-cse ----\n')).toBe(true);
+    const printed = parseModule(r.out.slice(r.out.indexOf('\n') + 1, r.out.indexOf(`\n${cnn}: `)));
+    const written = parseModule(readFileSync(join(out, 'cnn.tsvd.tir'), 'utf8'));
+    expect(printed.stage).toBe('addtree');
+    expect(moduleEquals(printed, written)).toBe(true);
+  });
+
+  it('rejects unknown passes, targets and modes with exact messages', async () => {
+    const pass = await cli('compile', mlp, '--print-after', 'cse');
+    expect([pass.code, pass.err]).toEqual([1,
+      'tsvdc: TSVDC402: --print-after cse: no such pass (passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance, quantize, bit-widths)\n']);
+    const target = await cli('compile', mlp, '--target', 'wasm');
+    expect([target.code, target.err]).toEqual([1, 'tsvdc: TSVDC403: --target wasm: no such target (targets: ir)\n']);
+    const mode = await cli('compile', mlp, '--mode', 'fixed');
+    expect([mode.code, mode.err]).toEqual([1, 'tsvdc: TSVDC503: --mode must be int or float, got "fixed"\n']);
+    const data = await cli('compile', mlp, '--calib-data', join(dir, 'missing.npy'));
+    expect([data.code, data.err]).toEqual([1, `tsvdc: TSVDC404: ${join(dir, 'missing.npy')}: cannot read calibration data (ENOENT)\n`]);
+  });
+
+  it('the built binary compiles too (float mode, no calibration needed)', () => {
+    const bin = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build first`);
+    const r = spawnSync(process.execPath, [bin, 'compile', mlp, '--mode', 'float', '-o', join(dir, 'bin')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(existsSync(join(dir, 'bin', 'mlp.tsvd.tir'))).toBe(true);
+  });
+});
