@@ -96,6 +96,7 @@ export function buildShared(lanes: number, atoms: number, blocks: readonly Share
     const total = atoms + s.defA.length;
     const first = firstUse(s, total);
     const node = new Int32Array(total).fill(-1);
+    const flip = flips(s, total);
     for (let sym = 0; sym < total; sym++) {
       if (first[sym] === 0x7fffffff) continue;
       b.b.currentRow = row0 + first[sym]!;
@@ -103,18 +104,39 @@ export function buildShared(lanes: number, atoms: number, blocks: readonly Share
       else {
         const i = sym - atoms;
         const [x, y] = [node[s.defA[i]!]!, node[s.defB[i]!]!];
-        node[sym] = s.defNeg[i] ? b.sub(x, y) : b.add(x, y);
+        node[sym] = !s.defNeg[i] ? b.add(x, y) : flip[sym] ? b.sub(y, x) : b.sub(x, y);
       }
     }
     for (let r = 0; r < s.rows; r++) {
       b.b.currentRow = row0 + r;
       const terms: SignedNode[] = [];
-      for (let i = s.start[r]!; i < s.start[r + 1]!; i++) terms.push({ node: node[s.term[i]! >>> 1]!, neg: (s.term[i]! & 1) === 1 });
+      for (let i = s.start[r]!; i < s.start[r + 1]!; i++) {
+        const sym = s.term[i]! >>> 1;
+        terms.push({ node: node[sym]!, neg: ((s.term[i]! & 1) ^ flip[sym]!) === 1 });
+      }
       b.setOutput(row0 + r, b.value(terms));
     }
     row0 += s.rows;
   }
   return b.finish(like.origin);
+}
+
+/**
+ * Differences p - q used only by rows, mostly with a minus sign, are built as q - p
+ * instead (the same one subtraction): a row whose terms all end up negative needs a
+ * negation, so the orientation most rows want saves them.
+ */
+function flips(s: SharedSums, total: number): Uint8Array {
+  const flip = new Uint8Array(total);
+  const balance = new Int32Array(total);
+  const operand = new Uint8Array(total);
+  for (let i = 0; i < s.defA.length; i++) { operand[s.defA[i]!] = 1; operand[s.defB[i]!] = 1; }
+  for (let i = 0; i < s.term.length; i++) balance[s.term[i]! >>> 1]! += s.term[i]! & 1 ? -1 : 1;
+  for (let i = 0; i < s.defA.length; i++) {
+    const sym = s.atoms + i;
+    if (s.defNeg[i] && !operand[sym] && balance[sym]! < 0) flip[sym] = 1;
+  }
+  return flip;
 }
 
 /** The first row using each symbol, directly or through a symbol made from it. */

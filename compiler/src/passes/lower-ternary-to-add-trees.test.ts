@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countAdders, dense, interpret, printModule, ternaryFromValues, treeDepths, verify, type Module } from '@tsvdc/ir';
+import { countAdders, dense, interpret, printModule, ternaryFromValues, treeDepths, verify, type DenseConst, type Module } from '@tsvdc/ir';
 import { arbModel, ModuleBuilder, randomInputs } from '@tsvdc/ir/testing/models';
 import { lowerTernaryToAddTrees } from './lower-ternary-to-add-trees.js';
 
@@ -34,9 +34,10 @@ describe('lower-ternary-to-add-trees', () => {
       'tmatvec(in0) -> v0.V', 'scale(v0.V) -> v0.s', 'tmatvec(v0.s) -> v0.U', 'bias(v0.U) -> v0',
     ]);
     const tv = m.trees.get('n0.V')!;
-    // V rows have 3, 3 and 2 non-zeros: 2 + 2 + 1 adders, plus a neg for the all-negative row 2
-    expect(countAdders(tv)).toBe(6);
-    expect(Array.from(tv.outputs, (o) => treeDepths(tv)[o])).toEqual([2, 2, 2]);
+    // V rows have 3, 3 and 2 non-zeros: 2 + 2 + 1 adders; row 2 (-x0 - x3) is negated with s[2], so no neg
+    expect(countAdders(tv)).toBe(5);
+    expect(Array.from((m.consts.get('s0.pos') as DenseConst).data)).toEqual([0.5, 2, 1]);
+    expect(Array.from(tv.outputs, (o) => treeDepths(tv)[o])).toEqual([2, 2, 1]);
     expect(m.trees.get('n0.V')!.origin).toEqual({ node: 'n0', part: 'V' });
   });
 
@@ -54,7 +55,7 @@ describe('lower-ternary-to-add-trees', () => {
   it('chain trees have depth nnz - 1', () => {
     const m = lowerTernaryToAddTrees(tlinearModule(), { tree: 'chain' });
     const tv = m.trees.get('n0.V')!;
-    expect(Array.from(tv.outputs, (o) => treeDepths(tv)[o])).toEqual([2, 2, 2]);
+    expect(Array.from(tv.outputs, (o) => treeDepths(tv)[o])).toEqual([2, 2, 1]);
     const tu = m.trees.get('n0.U')!;
     expect(Array.from(tu.outputs, (o) => treeDepths(tu)[o])).toEqual([1, 1]);
   });
@@ -108,7 +109,7 @@ describe('lower-ternary-to-add-trees', () => {
     expect(text.split('\n').filter((l) => l.includes(' = t') || l.startsWith('tree'))).toEqual([
       'tree @n0.V lanes 4 outputs 3 loc(node="n0", part="V") {',
       'tree @n0.U lanes 3 outputs 2 loc(node="n0", part="U") {',
-      '  %v0.V = tmatvec(%in0) {weights=@V0, tree=@n0.V} : f32[2,3] name "n0.V" loc(node="n0", part="V")',
+      '  %v0.V = tmatvec(%in0) {weights=@V0.pos, tree=@n0.V} : f32[2,3] name "n0.V" loc(node="n0", part="V")',
       '  %v0.U = tmatvec(%v0.s) {weights=@U0, tree=@n0.U} : f32[2,2] name "n0.U" loc(node="n0", part="U")',
     ]);
   });

@@ -2,9 +2,13 @@
  * lower-ternary-to-add-trees: every tlinear / tconv2d becomes its V stage (tmatvec /
  * tconv with an add tree built once per layer; convolutions pad once, on the V stage),
  * the per-component scale, the U stage, and the bias. Trees start naive: one balanced
- * sum (or chain) per row. Expects stage ternary; produces stage addtree.
+ * sum (or chain) per row; a V row with only -1 entries is negated together with its scale
+ * (saves the row's negation). Expects stage ternary; produces stage addtree.
  */
-import { TsvdcError, opFacts, withModule, type AddTree, type Attrs, type Const, type Module, type Node, type TensorType, type TernaryTensor } from '@tsvdc/ir';
+import {
+  TsvdcError, dense, opFacts, ternaryGet, ternaryRowTerms, ternarySet, ternaryZeros, withModule,
+  type AddTree, type Attrs, type Const, type DenseConst, type Module, type Node, type TensorType, type TernaryTensor,
+} from '@tsvdc/ir';
 import { buildNaive, type NaiveShape } from './addtree/naive.js';
 import { rowsFromTernary } from './addtree/linear-forms.js';
 import { PASS_CODES } from './codes.js';
@@ -23,17 +27,52 @@ export function lowerTernaryToAddTrees(m: Module, options: LowerOptions = {}): M
     else if (n.op === 'tconv2d') out.tconv2d(n);
     else out.nodes.push(n);
   }
-  return withModule(m, { stage: 'addtree', nodes: out.nodes, values: out.values, trees: out.trees });
+  return withModule(m, { stage: 'addtree', nodes: out.nodes, values: out.values, trees: out.trees, consts: out.consts });
 }
 
 class Lowering {
   readonly nodes: Node[] = [];
   readonly values: Map<string, TensorType>;
   readonly trees: Map<string, AddTree>;
+  readonly consts: Map<string, Const>;
 
   constructor(private readonly m: Module, private readonly shape: NaiveShape) {
     this.values = new Map(m.values);
     this.trees = new Map(m.trees);
+    this.consts = new Map(m.consts);
+  }
+
+  /**
+   * V and s with every all-negative V row negated, and its scale with it: s * (V x) is
+   * unchanged and the row's sum needs no negation. The originals when no row is.
+   */
+  private positiveRows(n: Node): { V: string; s: string } {
+    const [vName, sName] = [this.str(n, 'V'), this.str(n, 's')];
+    const v = this.constOf(n, 'V');
+    const s = this.constOf(n, 's');
+    if (v.kind !== 'ternary' || s.kind !== 'dense') return { V: vName, s: sName };
+    const flip: number[] = [];
+    for (let r = 0; r < v.rows; r++) {
+      const { plus, minus } = ternaryRowTerms(v, r);
+      if (plus.length === 0 && minus.length > 0) flip.push(r);
+    }
+    if (flip.length === 0 || s.data.length !== v.rows) return { V: vName, s: sName };
+    const v2 = ternaryZeros(v.shape);
+    v2.data.set(v.data);
+    const s2 = new Float64Array(s.data);
+    for (const r of flip) {
+      for (let c = 0; c < v.cols; c++) if (ternaryGet(v, r, c) !== 0) ternarySet(v2, r, c, -ternaryGet(v, r, c));
+      s2[r] = -s2[r]!;
+    }
+    const sOut: DenseConst = dense(s.shape, s.data instanceof Float32Array ? Float32Array.from(s2) : s2);
+    return { V: this.freshConst(`${vName}.pos`, v2), s: this.freshConst(`${sName}.pos`, sOut) };
+  }
+
+  private freshConst(base: string, c: Const): string {
+    let name = base;
+    for (let k = 1; this.consts.has(name); k++) name = `${base}.${k}`;
+    this.consts.set(name, c);
+    return name;
   }
 
   tlinear(n: Node): void {
@@ -43,8 +82,9 @@ class Lowering {
       throw this.error(n, `tlinear on a rank-${this.m.values.get(x)?.shape.length} input: only [batch, features] inputs lower to tmatvec`);
     }
     const hasBias = typeof n.attrs['bias'] === 'string';
-    const t = this.emit(n, 'tmatvec', x, this.fresh(`${y}.V`), { weights: this.str(n, 'V'), tree: this.tree(n, 'V') }, 'V');
-    const ts = this.emit(n, 'scale', t, this.fresh(`${y}.s`), { s: this.str(n, 's') }, 'scale');
+    const vs = this.positiveRows(n);
+    const t = this.emit(n, 'tmatvec', x, this.fresh(`${y}.V`), { weights: vs.V, tree: this.tree(n, 'V', vs.V) }, 'V');
+    const ts = this.emit(n, 'scale', t, this.fresh(`${y}.s`), { s: vs.s }, 'scale');
     const u = this.emit(n, 'tmatvec', ts, hasBias ? this.fresh(`${y}.U`) : y, { weights: this.str(n, 'U'), tree: this.tree(n, 'U') }, 'U');
     if (hasBias) this.emit(n, 'bias', u, y, { b: this.str(n, 'bias') }, 'bias');
   }
@@ -60,8 +100,9 @@ class Lowering {
       ...(a['groups'] !== undefined ? { groups: a['groups'] } : {}),
     });
     const pads: Attrs = (a['pads'] as readonly number[] | undefined)?.some((p) => p !== 0) ? { pads: a['pads']! } : {};
-    const t = this.emit(n, 'tconv', x, this.fresh(`${y}.V`), { weights: this.str(n, 'V'), tree: this.tree(n, 'V'), ...common('v'), ...pads }, 'V');
-    const ts = this.emit(n, 'scale', t, this.fresh(`${y}.s`), { s: this.str(n, 's') }, 'scale');
+    const vs = this.positiveRows(n);
+    const t = this.emit(n, 'tconv', x, this.fresh(`${y}.V`), { weights: vs.V, tree: this.tree(n, 'V', vs.V), ...common('v'), ...pads }, 'V');
+    const ts = this.emit(n, 'scale', t, this.fresh(`${y}.s`), { s: vs.s }, 'scale');
     const u = this.emit(n, 'tconv', ts, hasBias ? this.fresh(`${y}.U`) : y, { weights: this.str(n, 'U'), tree: this.tree(n, 'U'), ...common('u') }, 'U');
     if (hasBias) this.emit(n, 'bias', u, y, { b: this.str(n, 'bias') }, 'bias');
   }
@@ -70,7 +111,7 @@ class Lowering {
   private emit(src: Node, op: string, input: string, output: string, attrs: Attrs, part: string): string {
     const inType = this.values.get(input)!;
     const inferred = opFacts(op)!.infer([inType], attrs, {
-      getConst: (k) => this.m.consts.get(k),
+      getConst: (k) => this.consts.get(k),
       getTree: (k) => this.trees.get(k),
     });
     if (typeof inferred === 'string') throw this.error(src, `${op} (${part}): ${inferred}`);
@@ -85,9 +126,9 @@ class Lowering {
   }
 
   /** The naive tree of ternary factor `key` ('U' or 'V'), named after the node. */
-  private tree(n: Node, key: 'U' | 'V'): string {
-    const w = this.constOf(n, key);
-    if (w.kind !== 'ternary') throw this.error(n, `${key} must be a ternary constant, @${String(n.attrs[key])} is ${w.kind}`);
+  private tree(n: Node, key: 'U' | 'V', weights = this.str(n, key)): string {
+    const w = this.consts.get(weights)!;
+    if (!w || w.kind !== 'ternary') throw this.error(n, `${key} must be a ternary constant, @${String(n.attrs[key])} is ${w?.kind ?? 'missing'}`);
     const name = this.freshTree(`${n.name ?? n.outputs[0]!}.${key}`);
     const origin = { ...(this.m.source !== undefined ? { file: this.m.source } : {}), ...(n.origin ?? {}), ...(n.name !== undefined && n.origin?.node === undefined ? { node: n.name } : {}), part: key };
     this.trees.set(name, buildNaive(rowsFromTernary(w as TernaryTensor), this.shape, origin));
@@ -95,7 +136,7 @@ class Lowering {
   }
 
   private constOf(n: Node, key: string): Const {
-    const c = this.m.consts.get(this.str(n, key));
+    const c = this.consts.get(this.str(n, key));
     if (!c) throw this.error(n, `constant ${key} = @${String(n.attrs[key])} does not exist`);
     return c;
   }

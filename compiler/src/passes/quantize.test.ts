@@ -47,15 +47,16 @@ describe('quantize', () => {
     const func = lines.slice(lines.findIndex((l) => l.startsWith('func'))).filter((l) => l.startsWith('  %'));
     expect(func).toEqual([
       '  %x.q = quantize(%x) {type=fx<8,6>} : fx<8,6>[?,4] loc(part="quantize")',
-      '  %v0.V = tmatvec(%x.q) {weights=@V0, tree=@n0.V} : fx<10,6>[?,3] name "n0.V" loc(node="n0", part="V")',
+      '  %v0.V = tmatvec(%x.q) {weights=@V0.pos, tree=@n0.V} : fx<10,6>[?,3] name "n0.V" loc(node="n0", part="V")',
       '  %v0.s = requant(%v0.V) {c=@v0.s.c, shift=15, type=fx<8,5>} : fx<8,5>[?,3] name "n0.scale" loc(node="n0", part="scale")',
       '  %v0.U = tmatvec(%v0.s) {weights=@U0, tree=@n0.U} : fx<9,5>[?,2] name "n0.U" loc(node="n0", part="U")',
       '  %v0.fx = bias(%v0.U) {b=@v0.b} : fx<9,5>[?,2] name "n0" loc(node="n0", part="bias")',
       '  %v0 = dequantize(%v0.fx) : f32[?,2] loc(part="dequantize")',
     ]);
     // per-channel intervals: the U lanes are [-96, 96], [-48, 48], [-128, 127] (requant of the V rows), so U needs 9
-    // bits and so does bias (+12, -32). Multipliers s * 2^(5 - 6) = [0.25, 0.125, -0.5]; 0.5 * 2^15 < 32767 < 0.5 * 2^16: shift 15
-    expect(Array.from((q.consts.get('v0.s.c') as IntConst).data)).toEqual([8192, 4096, -16384]);
+    // bits and so does bias (+12, -32). Multipliers s * 2^(5 - 6) = [0.25, 0.125, 0.5]
+    // (V row 2, all -1, was negated together with s[2] at lowering); 0.5 * 2^15 < 32767 < 0.5 * 2^16: shift 15
+    expect(Array.from((q.consts.get('v0.s.c') as IntConst).data)).toEqual([8192, 4096, 16384]);
     // bias 0.375 and -1 at frac 5: 12 and -32
     expect(Array.from((q.consts.get('v0.b') as IntConst).data)).toEqual([12, -32]);
   });
