@@ -50,6 +50,10 @@ export interface DecomposeOptions {
   oversample?: number;
   /** Block Krylov levels per step: a space of levels + 1 blocks from 2 levels + 1 block products (default 6). */
   krylovLevels?: number;
+  /** Beyond the paper: alternating refinement passes on each step's new components (default 2; 0 is the paper's algorithm; see refine.ts). */
+  refine?: number;
+  /** Beyond the paper: the ternary policy of refinement passes (default 'cosine', the paper's; see policy.ts). */
+  policy?: 'cosine' | 'efficiency';
 }
 
 export interface DecomposeResult extends Factors {

@@ -65,6 +65,10 @@ describe('tsvdc decompose', () => {
     expect(code).toBe(0);
     const stats = JSON.parse(readFileSync(json, 'utf8'));
     expect(stats).toMatchObject({ rank: 7, reachedMaxRank: true, sparsity: 0, maxRank: 7, steps: 2, cosThresh: 0 });
+    const plain = join(dir, 'p.json');
+    expect((await cli(['decompose', input, '--refine', '0', '-o', join(dir, 'p.npz'), '--json', plain])).code).toBe(0);
+    const ref = decompose({ rows, cols, data }, { refine: 0 });
+    expect(JSON.parse(readFileSync(plain, 'utf8'))).toMatchObject({ rank: ref.rank, nnzU: ref.nnzU, refine: 0, policy: 'cosine' });
   });
 
   it('fails with a code and leaves no output on bad input', async () => {
@@ -80,6 +84,8 @@ describe('tsvdc decompose', () => {
       .toEqual({ code: 1, stderr: "tsvdc: TSVDC503: --tol: invalid value 'abc'\n" });
     expect(await cli(['decompose', input, '--max-rank', '2.5', '-o', join(dir, 'x.npz')]))
       .toEqual({ code: 1, stderr: "tsvdc: TSVDC503: --max-rank: invalid value '2.5'\n" });
+    expect(await cli(['decompose', input, '--policy', 'best', '-o', join(dir, 'x.npz')]))
+      .toEqual({ code: 1, stderr: "tsvdc: TSVDC503: --policy: invalid value 'best' (cosine or efficiency)\n" });
     expect(readdirSync(dir).length).toBe(before + 1); // only vec.npy was added
   });
 
