@@ -25,11 +25,16 @@ export interface QatConfig {
   readonly batchSize: number;
   readonly lr: number;
   readonly fineTuneLr: number;
-  readonly tol: number;
+  /** Tolerances of the direct and training transitions compared (e.g. 7%, and a larger one). */
+  readonly tols: readonly number[];
+  /** The direct transition at this tolerance is the reference row (1%). */
   readonly refTol: number;
   readonly pruneRate: number;
-  /** Retransition after every this many optimizer steps (1 = after each, as the paper), and at each epoch end. */
-  readonly retransitionEvery: number;
+  /**
+   * Training transition variants: retransition after every this many optimizer steps
+   * (1 = after each, as TSVD.md says), and at each epoch end. One (F) run per tol and value.
+   */
+  readonly retransitionEvery: readonly number[];
   readonly seed: number;
   /** Use only this many training images per epoch (quick runs). */
   readonly trainLimit?: number;
@@ -38,7 +43,7 @@ export interface QatConfig {
 
 export const DEFAULT_QAT_CONFIG: QatConfig = {
   sizes: [784, 128, 64, 10], epochs: 2, fineTuneEpochs: 2, batchSize: 128, lr: 1e-3, fineTuneLr: 2e-4,
-  tol: 0.07, refTol: 0.01, pruneRate: 1, retransitionEvery: 10, seed: 1,
+  tols: [0.07, 0.2], refTol: 0.01, pruneRate: 1, retransitionEvery: [1, 10], seed: 1,
 };
 
 export interface QatRow {
@@ -50,6 +55,8 @@ export interface QatRow {
   readonly muls: number;
   readonly adds: number;
   readonly ternaryParams: number;
+  /** Training transition: retransition after every this many steps. */
+  readonly every?: number;
   /** Training transition: retransitions that re-decomposed / that ran, over all layers. */
   readonly redecompositions?: number;
   readonly retransitions?: number;
@@ -63,10 +70,10 @@ export interface QatReport {
   readonly seconds: Readonly<Record<string, number>>;
 }
 
-function row(method: string, epochs: number, accuracy: number, layers: LayerCounts[], tol?: number, states?: readonly TsvdLayerState[]): QatRow {
+function row(method: string, epochs: number, accuracy: number, layers: LayerCounts[], tol?: number, states?: readonly TsvdLayerState[], every?: number): QatRow {
   const sum = (f: (l: LayerCounts) => number): number => layers.reduce((a, l) => a + f(l), 0);
   return {
-    method, tol, epochs, accuracy, layers, muls: sum((l) => l.muls), adds: sum((l) => l.adds), ternaryParams: sum((l) => l.ternaryParams),
+    method, tol, epochs, ...(every !== undefined ? { every } : {}), accuracy, layers, muls: sum((l) => l.muls), adds: sum((l) => l.adds), ternaryParams: sum((l) => l.ternaryParams),
     ...(states ? { redecompositions: states.reduce((a, s) => a + s.redecompositions, 0), retransitions: states.reduce((a, s) => a + s.retransitions, 0) } : {}),
   };
 }
@@ -123,19 +130,36 @@ export function runQatExperiment(cfg: QatConfig, progress: Progress): QatReport 
   const total = cfg.epochs + cfg.fineTuneEpochs;
   const rows: QatRow[] = [row('float', cfg.epochs, floatCurve[floatCurve.length - 1]![1], denseCounts(mlp))];
   rows.push(directRow(ctx, mlp, snap, cfg.refTol, cfg.epochs).row);
-  const direct = directRow(ctx, mlp, snap, cfg.tol, cfg.epochs);
-  rows.push(direct.row);
-  const tsvdWeights = snapshotMlp(mlp); // the direct transition at tol: where fine-tuning starts
+  // the direct transition at each tol: where its fine-tuning starts
+  const starts = cfg.tols.map((tol) => {
+    const d = directRow(ctx, mlp, snap, tol, cfg.epochs);
+    rows.push(d.row);
+    return { tol, row: d.row, states: d.states, weights: snapshotMlp(mlp) };
+  });
   // the float control: trained as long as the fine-tuning, then also transitioned directly
   restoreMlp(mlp, snap);
   const longer = trainEpochs(ctx, mlp, 'float fine-tune', cfg.fineTuneLr, cfg.fineTuneEpochs, cfg.epochs);
   rows.push(row('float', total, longer[longer.length - 1]?.[1] ?? rows[0]!.accuracy, denseCounts(mlp)));
   const longerSnap = snapshotMlp(mlp);
-  rows.push(directRow(ctx, mlp, longerSnap, cfg.refTol, total).row, directRow(ctx, mlp, longerSnap, cfg.tol, total).row);
-  restoreMlp(mlp, tsvdWeights);
-  const opts: TsvdOptions = { tol: cfg.tol, seed: cfg.seed, pruneRate: cfg.pruneRate };
-  const states = direct.states;
-  const start: [number, number] = [cfg.epochs, direct.row.accuracy];
+  for (const tol of [cfg.refTol, ...cfg.tols]) rows.push(directRow(ctx, mlp, longerSnap, tol, total).row);
+  const curves = [{ name: 'float', points: [...floatCurve, ...longer] }];
+  for (const start of starts) {
+    for (const every of cfg.retransitionEvery) {
+      const f = fineTune(ctx, mlp, start, every);
+      rows.push(f.row);
+      curves.push({ name: `(F) tol ${+(100 * start.tol).toFixed(2)}%, every ${every}`, points: f.points });
+    }
+  }
+  disposeMlp(mlp);
+  return { config: cfg, rows, seconds: ctx.seconds, curves };
+}
+
+/** Fine-tuning with the training transition from a direct transition's weights and factors. */
+function fineTune(ctx: Ctx, mlp: Mlp, start: { tol: number; row: QatRow; states: readonly TsvdLayerState[]; weights: MlpSnapshot }, every: number): { row: QatRow; points: [number, number][] } {
+  const cfg = ctx.cfg;
+  restoreMlp(mlp, start.weights);
+  const states: TsvdLayerState[] = start.states.map((s) => ({ ...s, residual: Float64Array.from(s.residual) }));
+  const opts: TsvdOptions = { tol: start.tol, seed: cfg.seed, pruneRate: cfg.pruneRate };
   let dirty = false; // optimizer steps since the last retransition
   const project = (): void => {
     retransitionLayers(mlp, states, opts);
@@ -143,20 +167,15 @@ export function runQatExperiment(cfg: QatConfig, progress: Progress): QatReport 
   };
   const afterStep = (step: number): void => {
     dirty = true;
-    if ((step + 1) % cfg.retransitionEvery === 0) project();
+    if ((step + 1) % every === 0) project();
   };
   // at each epoch end the evaluated weights must be exactly U diag(s) V
   const afterEpoch = (): void => {
     if (dirty) project();
   };
-  const ft = trainEpochs(ctx, mlp, 'training transition', cfg.fineTuneLr, cfg.fineTuneEpochs, cfg.epochs, afterStep, afterEpoch);
-  rows.push(row('training transition (F)', total, ft[ft.length - 1]?.[1] ?? start[1], tsvdCounts(mlp, states), cfg.tol, states));
-  disposeMlp(mlp);
-  return {
-    config: cfg, rows, seconds: ctx.seconds,
-    curves: [
-      { name: 'float', points: [...floatCurve, ...longer] },
-      { name: `training transition (F), tol ${+(100 * cfg.tol).toFixed(2)}%`, points: [start, ...ft] },
-    ],
-  };
+  const name = `training transition ${+(100 * start.tol).toFixed(2)}% every ${every}`;
+  const ft = trainEpochs(ctx, mlp, name, cfg.fineTuneLr, cfg.fineTuneEpochs, cfg.epochs, afterStep, afterEpoch);
+  const total = cfg.epochs + cfg.fineTuneEpochs;
+  const r = row('training transition (F)', total, ft[ft.length - 1]?.[1] ?? start.row.accuracy, tsvdCounts(mlp, states), start.tol, states, every);
+  return { row: r, points: [[cfg.epochs, start.row.accuracy], ...ft] };
 }

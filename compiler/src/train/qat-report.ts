@@ -16,7 +16,8 @@ export function qatTableMarkdown(r: QatReport): string {
   for (const row of r.rows) {
     const ranks = row.ternaryParams ? row.layers.map((l) => l.rank).join('/') : '-';
     const redo = row.retransitions ? `${row.redecompositions}/${row.retransitions}` : '-';
-    lines.push(`| ${row.method} | ${row.tol !== undefined ? `${+(100 * row.tol).toFixed(2)}%` : '-'} | ${row.epochs} | ${pct(row.accuracy)} | ${k(row.muls)} | ${k(row.adds)} | ${k(row.ternaryParams)} | ${ranks} | ${redo} |`);
+    const method = row.every !== undefined ? `${row.method}, every ${row.every === 1 ? 'step' : `${row.every} steps`}` : row.method;
+    lines.push(`| ${method} | ${row.tol !== undefined ? `${+(100 * row.tol).toFixed(2)}%` : '-'} | ${row.epochs} | ${pct(row.accuracy)} | ${k(row.muls)} | ${k(row.adds)} | ${k(row.ternaryParams)} | ${ranks} | ${redo} |`);
   }
   return lines.join('\n') + '\n';
 }

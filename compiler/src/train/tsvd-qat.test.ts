@@ -101,10 +101,10 @@ describe('qatTableMarkdown', () => {
   it('golden', () => {
     const layers = [{ name: 'fc1', shape: [2, 3] as [number, number], rank: 4, muls: 4, adds: 9, ternaryParams: 20 }];
     const report: QatReport = {
-      config: { sizes: [3, 2], epochs: 1, fineTuneEpochs: 1, batchSize: 1, lr: 1, fineTuneLr: 1, tol: 0.07, refTol: 0.01, pruneRate: 1, retransitionEvery: 1, seed: 1 },
+      config: { sizes: [3, 2], epochs: 1, fineTuneEpochs: 1, batchSize: 1, lr: 1, fineTuneLr: 1, tols: [0.07], refTol: 0.01, pruneRate: 1, retransitionEvery: [1], seed: 1 },
       rows: [
         { method: 'float', epochs: 1, accuracy: 0.8512, layers: [{ ...layers[0]!, rank: 2, muls: 6, adds: 6, ternaryParams: 0 }], muls: 6, adds: 6, ternaryParams: 0 },
-        { method: 'training transition (F)', tol: 0.07, epochs: 2, accuracy: 0.85, layers, muls: 4, adds: 12345, ternaryParams: 20, redecompositions: 3, retransitions: 10 },
+        { method: 'training transition (F)', tol: 0.07, every: 5, epochs: 2, accuracy: 0.85, layers, muls: 4, adds: 12345, ternaryParams: 20, redecompositions: 3, retransitions: 10 },
       ],
       curves: [], seconds: {},
     };
@@ -112,7 +112,7 @@ describe('qatTableMarkdown', () => {
       '| method | tol | epochs | test top-1 (%) | x / image | + / image | ternary params | ranks | re-decompositions |',
       '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
       '| float | - | 1 | 85.12 | 6 | 6 | 0 | - | - |',
-      '| training transition (F) | 7% | 2 | 85.00 | 4 | 12.3k | 20 | 4 | 3/10 |',
+      '| training transition (F), every 5 steps | 7% | 2 | 85.00 | 4 | 12.3k | 20 | 4 | 3/10 |',
       '',
     ].join('\n'));
   });
@@ -122,7 +122,7 @@ describe('qatChartSvg', () => {
   it('draws each curve, and one dashed line per direct-transition tolerance through its epochs', () => {
     const base = { layers: [], muls: 0, adds: 0, ternaryParams: 0 };
     const report: QatReport = {
-      config: { sizes: [3, 2], epochs: 2, fineTuneEpochs: 2, batchSize: 1, lr: 1, fineTuneLr: 1, tol: 0.07, refTol: 0.01, pruneRate: 1, retransitionEvery: 1, seed: 1 },
+      config: { sizes: [3, 2], epochs: 2, fineTuneEpochs: 2, batchSize: 1, lr: 1, fineTuneLr: 1, tols: [0.07], refTol: 0.01, pruneRate: 1, retransitionEvery: [1], seed: 1 },
       rows: [
         { ...base, method: 'direct transition', tol: 0.01, epochs: 2, accuracy: 0.8 },
         { ...base, method: 'direct transition', tol: 0.07, epochs: 2, accuracy: 0.7 },
