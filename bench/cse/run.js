@@ -55,6 +55,24 @@ function randomMatrix(n, seed) {
   return ternaryFromValues([n, n], Array.from({ length: n * n }, () => { const u = r(); return u < 0.25 ? 1 : u < 0.5 ? -1 : 0; }));
 }
 
+const bars = []; // [label, no sharing / nnz, lowered / nnz, CSE / nnz]
+
+/** A grouped bar chart of additions per ternary non-zero (SVG, no dependencies). */
+function svg(rows) {
+  const W = 70 + rows.length * 90, H = 260, base = 220, scale = 180;
+  const colors = ['#999', '#6a9fd8', '#d8703a'];
+  const names = ['no sharing', 'lowered (interning only)', 'add-tree-cse'];
+  let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H + 40}" font-family="sans-serif" font-size="11">`;
+  out += `<text x="10" y="14">additions / ternary non-zeros (lower is better)</text>`;
+  for (let k = 0; k <= 4; k++) out += `<line x1="40" x2="${W - 10}" y1="${base - k * scale / 4}" y2="${base - k * scale / 4}" stroke="#ddd"/><text x="8" y="${base - k * scale / 4 + 4}">${(k / 4).toFixed(2)}</text>`;
+  rows.forEach(([label, ...v], i) => {
+    v.forEach((r, j) => { out += `<rect x="${50 + i * 90 + j * 22}" y="${base - r * scale}" width="20" height="${r * scale}" fill="${colors[j]}"><title>${names[j]}: ${r.toFixed(3)}</title></rect>`; });
+    out += `<text x="${50 + i * 90}" y="${base + 14}">${label}</text>`;
+  });
+  names.forEach((nm, j) => { out += `<rect x="${50 + j * 150}" y="${H + 10}" width="10" height="10" fill="${colors[j]}"/><text x="${64 + j * 150}" y="${H + 19}">${nm}</text>`; });
+  return `${out}</svg>\n`;
+}
+
 console.log(`# add-tree passes, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0].model}, node ${process.version}, runs ${RUNS}\n`);
 console.log('## Random ternary matrices (50% zeros)\n');
 console.log('| n | nnz | no sharing + (/nnz) | lowered + (/nnz) | after CSE + (/nnz) | reduction vs no sharing | published | balanced s=1: + / depth | balanced s=0: + / depth | lower ms | cse ms | balance ms | bit-widths ms |');
@@ -76,6 +94,7 @@ for (const n of SIZES) {
   }
   const bal0 = balanceTree(shared, 0);
   const [l, c] = [countAdders(naive), countAdders(shared)];
+  bars.push([`${n}x${n}`, none / nnz, l / nnz, c / nnz]);
   console.log(`| ${n} | ${nnz} | ${none} (${(none / nnz).toFixed(3)}) | ${l} (${(l / nnz).toFixed(3)}) | ${c} (${(c / nnz).toFixed(3)}) | ${pct(1 - c / none)} | ${PUBLISHED[n] ? pct(PUBLISHED[n]) : '-'} | ${countAdders(bal1)} / ${depth(bal1)} | ${countAdders(bal0)} / ${depth(bal0)} | ${median(t.lower).toFixed(0)} | ${median(t.cse).toFixed(0)} | ${median(t.balance).toFixed(0)} | ${median(t.widths).toFixed(0)} |`);
 }
 
@@ -110,6 +129,7 @@ for (const name of ['fashion_mlp', 'fashion_cnn']) {
     sum.nnz += r.nnz; sum.none += r.unshared; sum.low += low; sum.cse += cse; sum.bal += bal;
     console.log(`| ${r.layer} | ${r.part} | ${r.rows} x ${r.lanes} | ${r.nnz} | ${r.unshared} (${(r.unshared / r.nnz).toFixed(3)}) | ${low} (${(low / r.nnz).toFixed(3)}) | ${cse} (${(cse / r.nnz).toFixed(3)}) | ${pct(1 - cse / r.unshared)} | ${bal} | ${r.depth['lower-ternary-to-add-trees']} -> ${r.depth['add-tree-balance']} | ${r.maxWidth ?? '-'} |`);
   }
+  bars.push([name.replace('fashion_', ''), sum.none / sum.nnz, sum.low / sum.nnz, sum.cse / sum.nnz]);
   console.log(`| total | | | ${sum.nnz} | ${sum.none} (${(sum.none / sum.nnz).toFixed(3)}) | ${sum.low} (${(sum.low / sum.nnz).toFixed(3)}) | ${sum.cse} (${(sum.cse / sum.nnz).toFixed(3)}) | ${pct(1 - sum.cse / sum.none)} | ${sum.bal} | | |\n`);
 }
 console.log('### Pass times (ms, medians)\n');
@@ -117,3 +137,5 @@ const passes = Object.keys(passTimes[0][1]);
 console.log(`| model | ${passes.join(' | ')} |`);
 console.log(`| --- | ${passes.map(() => '---').join(' | ')} |`);
 for (const [name, times] of passTimes) console.log(`| ${name} | ${passes.map((p) => median(times[p]).toFixed(0)).join(' | ')} |`);
+writeFileSync('bench/cse/ratios.svg', svg(bars));
+console.log('\nplot: bench/cse/ratios.svg');

@@ -1,11 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { interpret, moduleEquals, parseModule, verify } from '@tsvdc/ir';
+import { interpret, moduleEquals, parseModule, verify, type IntConst } from '@tsvdc/ir';
 import { compressModel } from '../../compress/index.js';
+import { formatNpy } from '../../npy/npy.js';
+import { csdDigits } from '../../passes/quant/fixed-point.js';
 import { importOnnx } from '../../onnx/import/index.js';
 import { readModelFile } from '../../onnx/read.js';
 import { FASHION_CNN, FASHION_MLP, fashionTestSet } from '../../onnx/testing/fixtures.js';
@@ -94,6 +96,23 @@ describe('tsvdc compile --target ir', () => {
     const written = parseModule(readFileSync(join(out, 'cnn.tsvd.tir'), 'utf8'));
     expect(printed.stage).toBe('addtree');
     expect(moduleEquals(printed, written)).toBe(true);
+  });
+
+  it('calibrates from a .npy file and restricts multipliers to CSD digits (--csd)', async () => {
+    const test = fashionTestSet(40);
+    const npy = join(dir, 'calib.npy');
+    writeFileSync(npy, formatNpy({ dtype: 'f4', shape: [40, 1, 28, 28], data: test.images }));
+    const r = await cli('compile', cnn, '-o', join(dir, 'cnn-int'), '--calib', '32', '--calib-data', npy, '--csd', '2');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    expect(lines[0]).toBe(`${cnn}: integer module, mode int, calibrated on 32 samples from ${npy}`);
+    const rq = lines.find((l) => l.startsWith('requant multipliers: '))!;
+    expect(rq.slice(rq.indexOf(','))).toBe(', at most 2 non-zero CSD digits each (shift-add: 1 adders per multiplier)');
+    const m = parseModule(readFileSync(join(dir, 'cnn-int', 'cnn.tsvd.tir'), 'utf8'));
+    for (const n of m.nodes.filter((k) => k.op === 'requant')) {
+      const c = m.consts.get(n.attrs['c'] as string) as IntConst;
+      for (const v of c.data) expect(csdDigits(v).length).toBeLessThanOrEqual(2);
+    }
   });
 
   it('rejects unknown passes, targets and modes with exact messages', async () => {

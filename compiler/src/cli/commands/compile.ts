@@ -11,7 +11,7 @@ import { importOnnx } from '../../onnx/import/index.js';
 import { readModelFile } from '../../onnx/read.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { calibrationBatches } from '../../passes/quant/calibration-data.js';
-import { formatTreeReport, treeReport } from '../../passes/report/tree-report.js';
+import { formatTreeReport, requantSummary, treeReport } from '../../passes/report/tree-report.js';
 import { checkPassName, getTarget, passNames, runPipeline, targetNames, writeIr, type Mode, type PassRun, type PipelineOptions } from '../../pipeline.js';
 import { CLI_CODES } from '../codes.js';
 
@@ -139,6 +139,8 @@ export function runCompile(path: string, o: CliOptions): Module {
     `passes: ${runs.map((r) => `${r.pass} ${r.ms.toFixed(0)} ms`).join(', ')}`,
   ];
   if (state.bound) {
+    const rq = requantSummary(module);
+    lines.push(`requant multipliers: ${rq.multipliers}, at most ${rq.maxDigits} non-zero CSD digits each (shift-add: ${Math.max(0, rq.maxDigits - 1)} adders per multiplier)`);
     for (const [v, b] of state.bound.outputs) lines.push(`quantization error bound on %${v}: ${Math.max(...b).toPrecision(3)} (max over channels; holds for inputs within the calibrated ranges)`);
   }
   if (o.stats) lines.push('', formatStatsTable(moduleStats(module)));

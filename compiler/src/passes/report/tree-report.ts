@@ -7,6 +7,7 @@
 import { treeDepths, type AddTree, type Module } from '@tsvdc/ir';
 import { groupAdders } from '../add-tree-cse.js';
 import { formTerms, naiveAdders, treeForms } from '../addtree/linear-forms.js';
+import { csdDigits } from '../quant/fixed-point.js';
 import { treeGroups } from '../stage-check.js';
 
 export interface TreeReportRow {
@@ -81,4 +82,20 @@ export function formatTreeReport(rows: readonly TreeReportRow[], lowered: string
   cells.push(['total', '', '', String(sum.nnz), String(sum.unshared), String(sum.lowered), String(sum.cse),
     sum.unshared > 0 ? `${(100 * (1 - sum.cse / sum.unshared)).toFixed(1)}%` : '-', String(sum.balanced), '', '']);
   return pad(cells);
+}
+
+/** Requant multipliers of an integer module: how many, and the most CSD digits any has (shift-add cost). */
+export function requantSummary(m: Module): { multipliers: number; maxDigits: number } {
+  let multipliers = 0;
+  let maxDigits = 0;
+  for (const n of m.nodes) {
+    if (n.op !== 'requant') continue;
+    const c = m.consts.get(n.attrs['c'] as string);
+    if (!c || c.kind !== 'int') continue;
+    for (const v of c.data) {
+      multipliers++;
+      maxDigits = Math.max(maxDigits, csdDigits(v).length);
+    }
+  }
+  return { multipliers, maxDigits };
 }
