@@ -28,6 +28,7 @@ export interface PipelineOptions {
   readonly calibration?: CalibrationData;
   readonly bits?: number;
   readonly midBits?: number;
+  readonly weightBits?: number;
   readonly scaleBits?: number;
   readonly csdDigits?: number;
   readonly method?: CalibrationMethod;

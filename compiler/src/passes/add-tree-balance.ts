@@ -1,9 +1,7 @@
 /**
- * add-tree-balance: bounds every row's depth by ceil(log2 fan-in) + slack, for pipelining.
- * First every shared node is rebuilt in minimum depth over its own shared operands (free:
- * no adder added); then a row still too deep sums the parts of its deepest shared operands
- * instead of using them (costs adders: `slack` trades depth against sharing).
- * Expects stage addtree or integer; produces the same stage (integer trees re-typed).
+ * add-tree-balance: bounds each row's depth by ceil(log2 fan-in) + slack: shared nodes are
+ * rebuilt in minimum depth (free), then too-deep rows unfold their deepest shared operands
+ * (costs adders). Expects stage addtree or integer; produces the same stage.
  */
 import { liveNodes, TreeOp, TsvdcError, type AddTree, type Module } from '@tsvdc/ir';
 import { compactTree } from './addtree/compact.js';

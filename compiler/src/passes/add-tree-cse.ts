@@ -1,8 +1,7 @@
 /**
- * add-tree-cse: shares partial sums between the rows of every add tree, by greedy
- * pairwise sharing of signed operands (addtree/pair-sharing.ts); never adds adders.
- * Expects stage addtree or integer; produces the same stage, every row computing the
- * same value (integer trees are re-typed from their lane intervals).
+ * add-tree-cse: shares partial sums between the rows of every add tree by greedy pairwise,
+ * sign-aware sharing (addtree/pair-sharing.ts); never adds adders. Expects stage addtree or
+ * integer; produces the same stage (integer trees re-typed from their lane intervals).
  */
 import { liveNodes, TreeOp, type AddTree, type Module } from '@tsvdc/ir';
 import { treeForms, type LinearForms } from './addtree/linear-forms.js';

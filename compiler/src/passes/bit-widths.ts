@@ -1,9 +1,7 @@
 /**
- * bit-widths: interval analysis of the integer program, from the range of every
- * quantize / requant type, gives each tree node (AddTree.types) and each fixed-point
- * result whose width is not semantic (stages, int layers, bias, add, mulconst, shrround)
- * the smallest signed width that cannot overflow for any input. Expects stage integer
- * (or scheduled); produces the same stage.
+ * bit-widths: interval analysis from every quantize / requant range gives each tree node
+ * (AddTree.types) and each non-saturating fixed result the smallest signed width that never
+ * overflows. Expects stage integer (or scheduled); produces the same stage.
  */
 import {
   MAX_WIDTH, TsvdcError, fixedElem, shrRound, withModule, widthFor, maxOf, minOf,

@@ -1,9 +1,7 @@
 /**
- * lower-ternary-to-add-trees: every tlinear / tconv2d becomes its V stage (tmatvec /
- * tconv with an add tree built once per layer; convolutions pad once, on the V stage),
- * the per-component scale, the U stage, and the bias. Trees start naive: one balanced
- * sum (or chain) per row; a V row with only -1 entries is negated together with its scale
- * (saves the row's negation). Expects stage ternary; produces stage addtree.
+ * lower-ternary-to-add-trees: each tlinear / tconv2d becomes V stage (tmatvec / tconv, one
+ * naive tree per layer; convs pad once, on V), scale, U stage and bias; all-negative V rows
+ * are negated with their scale. Expects stage ternary; produces stage addtree.
  */
 import {
   TsvdcError, dense, opFacts, ternaryGet, ternaryRowTerms, ternarySet, ternaryZeros, withModule,

@@ -1,9 +1,7 @@
 /**
- * quantize: the float add-tree program becomes a closed integer program. Activations are
- * intN (default int8) with fractional bits calibrated from sample inputs (min/max or a
- * percentile); scales become requant multipliers (fixed-point, or few-digit CSD constants
- * for shift-add hardware); biases live in their accumulator's scale. Returns the bound on
- * |integer - float64| it implies (quant/error-bound.ts). Expects addtree; produces integer.
+ * quantize: calibrated intN activations, s as requant multipliers (fixed-point or few-digit
+ * CSD), bias in the accumulator's scale; returns the |integer - float64| bound it implies
+ * (quant/error-bound.ts). Expects stage addtree; produces stage integer (sized by bit-widths).
  */
 import {
   F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, quantizeValue, withModule,

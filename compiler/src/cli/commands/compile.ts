@@ -30,6 +30,7 @@ interface CliOptions {
   percentile?: string;
   bits: string;
   midBits?: string;
+  weightBits: string;
   scaleBits?: string;
   csd: string;
   slack: string;
@@ -58,6 +59,7 @@ export function register(program: Command): void {
     .option('--percentile <p>', 'percentile of magnitudes for --calib-method percentile', '99.99')
     .option('--bits <n>', 'activation width', '8')
     .option('--mid-bits <n>', 'width of the scaled TSVD components between V and U (default: --bits)')
+    .option('--weight-bits <n>', 'width of the weights of dense layers TSVD left alone', '8')
     .option('--scale-bits <n>', 'width of requant multipliers', '16')
     .option('--csd <digits>', 'requant multipliers with at most this many CSD digits, for shift-add hardware (0: off)', '0')
     .option('--slack <n>', 'rows may be this many levels deeper than ceil(log2 fan-in) ("inf": no bound)', '1')
@@ -104,6 +106,7 @@ function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; 
   return {
     options: {
       ...base, calibration: cal.data, bits: int('--bits', o.bits, 2), scaleBits: int('--scale-bits', o.scaleBits ?? '16', 2),
+      weightBits: int('--weight-bits', o.weightBits, 2),
       csdDigits: int('--csd', o.csd), method: o.calibMethod as 'minmax' | 'percentile', percentile,
       ...(o.midBits !== undefined ? { midBits: int('--mid-bits', o.midBits, 2) } : {}),
     },
