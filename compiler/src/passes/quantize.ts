@@ -84,6 +84,8 @@ export class Quantizer implements StageEmit {
   readonly values = new Map<string, TensorType>();
   readonly consts: Map<string, Const>;
   private readonly q = new Map<string, QVal>();
+  /** Conversions already emitted (a value read by several consumers is converted once). */
+  private readonly converted = new Map<string, QVal>();
   private readonly report: Array<{ node: string; value: string; bound: number }> = [];
 
   constructor(readonly m: Module, readonly opts: Opts, private readonly cal: Calibration) {
@@ -137,6 +139,16 @@ export class Quantizer implements StageEmit {
   narrow(v: string, bits: number, accept = bits): QVal {
     const x = this.get(v);
     if (x.fx && x.fx.width <= accept) return x;
+    return this.once(`${v}\u0000narrow${bits}`, () => this.narrowed(v, x, bits));
+  }
+
+  private once(key: string, make: () => QVal): QVal {
+    let r = this.converted.get(key);
+    if (!r) { r = make(); this.converted.set(key, r); }
+    return r;
+  }
+
+  private narrowed(v: string, x: QVal, bits: number): QVal {
     const f = fracFor(this.range(v), bits);
     // precondition of the bound: the float value lies within its calibrated range
     const mag = mapChans(x.mag, (a) => Math.min(a, this.range(v)));
@@ -154,8 +166,7 @@ export class Quantizer implements StageEmit {
   float(v: string): QVal {
     const x = this.get(v);
     if (!x.fx) return x;
-    const name = this.emit('dequantize', [x.name], `${v}.f`, {}, F32, v);
-    return { name, err: x.err, mag: x.mag };
+    return this.once(`${v}\u0000float`, () => ({ name: this.emit('dequantize', [x.name], `${v}.f`, {}, F32, v), err: x.err, mag: x.mag }));
   }
 
   private dequantizeInto(r: QVal, v: string): void {

@@ -10,7 +10,7 @@ import { IntList } from './int-list.js';
 import type { SharedSums, SymbolRows } from './pair-sharing.js';
 
 /** Bytes the count table may take. */
-const TABLE_BYTES = 16 * 2 ** 20;
+const TABLE_BYTES = 64 * 2 ** 20;
 
 /** Most symbols a dense phase can hold for a given row count. */
 export function denseCapacity(rows: number): number {

@@ -45,7 +45,7 @@ export interface SharedSums {
 }
 
 export interface SharingOptions {
-  /** Most symbols a dense phase may hold (default: what a 16 MiB table allows; tests lower it). */
+  /** Most symbols a dense phase may hold (default: what a 64 MiB table allows; tests lower it). */
   readonly denseCapacity?: number;
 }
 
