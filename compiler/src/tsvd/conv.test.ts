@@ -73,6 +73,7 @@ describe('decomposeConv: the compressed conv computes conv(W_approx), for every 
           const diff = { ...a, data: a.data.map((v, i) => v - b.data[i]!) };
           const rel = opNorm(diff) / opNorm(a);
           if (!r.stats.reachedMaxRank) expect(rel).toBeLessThan(p.tol * (1 + 1e-6));
+          expect(Math.abs(rel - r.stats.groupErrors[g]!)).toBeLessThan(1e-6 * rel + 1e-12); // the reported error is the true one
         }
       }),
       { numRuns: 250 },
