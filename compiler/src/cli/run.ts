@@ -1,7 +1,8 @@
 /**
  * Runs the CLI with process-level error handling: a TsvdcError prints its
- * diagnostic (and related ones) and exits 1; anything else is an internal error
- * and exits 70 (EX_SOFTWARE) with its stack.
+ * diagnostic (and related ones) as `file:line:col: TSVDCnnn: message (node ...)`,
+ * the form editors and CI log parsers recognize, and exits 1; anything else is an
+ * internal error, printed with `tsvdc: internal error` and its stack, exit 70 (EX_SOFTWARE).
  */
 import { TsvdcError, formatDiagnostic } from '@tsvdc/ir';
 import { buildProgram } from './program.js';
@@ -12,8 +13,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof TsvdcError) {
-      process.stderr.write(`tsvdc: ${e.message}\n`);
-      for (const d of e.related) process.stderr.write(`tsvdc: ${formatDiagnostic(d)}\n`);
+      process.stderr.write(`${e.message}\n`);
+      for (const d of e.related) process.stderr.write(`${formatDiagnostic(d)}\n`);
       return 1;
     }
     const ce = e as { code?: string; exitCode?: number };

@@ -18,7 +18,7 @@ function readBytes(path: string): Uint8Array {
   try {
     return readFileSync(path);
   } catch (e) {
-    throw new TsvdcError(CLI_CODES.fileUnreadable, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new TsvdcError(CLI_CODES.fileUnreadable, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
   }
 }
 
@@ -26,12 +26,12 @@ function readBytes(path: string): Uint8Array {
 export function parseMatrixNpy(bytes: Uint8Array, name: string): Matrix {
   const { shape, data } = parseNpy(bytes, name, ['f4', 'f8']);
   if (shape.length !== 2) {
-    throw new TsvdcError(TSVD_CODES.npyWrongRank, `${name}: expected a 2-D matrix, got shape (${shape.join(', ')})`);
+    throw new TsvdcError(TSVD_CODES.npyWrongRank, `expected a 2-D matrix, got shape (${shape.join(', ')})`, { file: name });
   }
   const [rows, cols] = shape as [number, number];
   for (let p = 0; p < data.length; p++) {
     if (!Number.isFinite(data[p]!)) {
-      throw new TsvdcError(TSVD_CODES.nonFinite, `${name}: entry (${Math.floor(p / cols)}, ${p % cols}) is ${data[p]}`);
+      throw new TsvdcError(TSVD_CODES.nonFinite, `entry (${Math.floor(p / cols)}, ${p % cols}) is ${data[p]}`, { file: name });
     }
   }
   return { rows, cols, data };
@@ -58,6 +58,6 @@ export function writeNpz(path: string, arrays: ReadonlyArray<readonly [string, N
   try {
     writeFileAtomic(path, bytes);
   } catch (e) {
-    throw new TsvdcError(CLI_CODES.fileUnwritable, `${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new TsvdcError(CLI_CODES.fileUnwritable, `cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
   }
 }

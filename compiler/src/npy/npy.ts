@@ -25,7 +25,7 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
  */
 export function parseNpy(bytes: Uint8Array, name: string, accept: readonly NpyDtype[] = ['f4', 'f8', 'i1']): { shape: number[]; data: Float64Array; dtype: NpyDtype } {
   const fail = (code: `TSVDC${number}`, why: string): never => {
-    throw new TsvdcError(code, `${name}: ${why}`);
+    throw new TsvdcError(code, `${why}`, { file: name });
   };
   if (bytes.length < 10 || MAGIC.some((b, i) => bytes[i] !== b)) fail(TSVD_CODES.npyBadMagic, 'not a .npy file (bad magic; expected \\x93NUMPY)');
   const major = bytes[6]!;

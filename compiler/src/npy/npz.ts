@@ -86,7 +86,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /** Reads every member of a zip archive (stored or deflated). `name` is for messages. */
 export function parseZip(bytes: Uint8Array, name: string): Map<string, Uint8Array> {
   const fail = (why: string): never => {
-    throw new TsvdcError(TSVD_CODES.npzBadArchive, `${name}: ${why}`);
+    throw new TsvdcError(TSVD_CODES.npzBadArchive, `${why}`, { file: name });
   };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let eocd = -1;

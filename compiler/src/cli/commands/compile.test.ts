@@ -118,13 +118,13 @@ describe('tsvdc compile --target ir', () => {
   it('rejects unknown passes, targets and modes with exact messages', async () => {
     const pass = await cli('compile', mlp, '--print-after', 'cse');
     expect([pass.code, pass.err]).toEqual([1,
-      'tsvdc: TSVDC402: --print-after cse: no such pass (passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance, quantize, bit-widths)\n']);
+      'TSVDC402: --print-after cse: no such pass (passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance, quantize, bit-widths)\n']);
     const target = await cli('compile', mlp, '--target', 'wasm');
-    expect([target.code, target.err]).toEqual([1, 'tsvdc: TSVDC403: --target wasm: no such target (targets: ir)\n']);
+    expect([target.code, target.err]).toEqual([1, 'TSVDC403: --target wasm: no such target (targets: ir)\n']);
     const mode = await cli('compile', mlp, '--mode', 'fixed');
-    expect([mode.code, mode.err]).toEqual([1, 'tsvdc: TSVDC503: --mode must be int or float, got "fixed"\n']);
+    expect([mode.code, mode.err]).toEqual([1, 'TSVDC503: --mode must be int or float, got "fixed"\n']);
     const data = await cli('compile', mlp, '--calib-data', join(dir, 'missing.npy'));
-    expect([data.code, data.err]).toEqual([1, `tsvdc: TSVDC404: ${join(dir, 'missing.npy')}: cannot read calibration data (ENOENT)\n`]);
+    expect([data.code, data.err]).toEqual([1, `${join(dir, 'missing.npy')}: TSVDC404: cannot read calibration data (ENOENT)\n`]);
   });
 
   it('the built binary compiles too (float mode, no calibration needed)', () => {

@@ -83,7 +83,7 @@ function loadModule(path: string): Module {
     try {
       text = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new TsvdcError(CLI_CODES.fileUnreadable, `${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      throw new TsvdcError(CLI_CODES.fileUnreadable, `cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
     }
     return parseModule(text, path);
   }

@@ -62,9 +62,9 @@ describe('tsvdc compress', () => {
 
   it('bad options: TSVDC503, nothing written', async () => {
     const out = join(dir, 'never.onnx');
-    expect(await cli(['compress', FASHION_MLP, '-o', out, '--tol', '0'])).toEqual({ code: 1, stdout: '', stderr: "tsvdc: TSVDC503: --tol: invalid value '0'\n" });
+    expect(await cli(['compress', FASHION_MLP, '-o', out, '--tol', '0'])).toEqual({ code: 1, stdout: '', stderr: "TSVDC503: --tol: invalid value '0'\n" });
     expect(await cli(['compress', FASHION_MLP, '-o', out, '--include', '(']))
-      .toEqual({ code: 1, stdout: '', stderr: "tsvdc: TSVDC503: --include: invalid regular expression '(' (Invalid regular expression: /(/: Unterminated group)\n" });
+      .toEqual({ code: 1, stdout: '', stderr: "TSVDC503: --include: invalid regular expression '(' (Invalid regular expression: /(/: Unterminated group)\n" });
     expect(existsSync(out)).toBe(false);
   });
 
@@ -73,7 +73,7 @@ describe('tsvdc compress', () => {
     writeFileSync(bad, 'hello world, this is not onnx');
     const out = join(dir, 'garbage.tsvd.onnx');
     expect(await cli(['compress', bad, '-o', out])).toEqual({
-      code: 1, stdout: '', stderr: `tsvdc: ${bad}: TSVDC200: cannot decode the file as protobuf (truncated or corrupt): invalid wire type 4 at offset 3\n`,
+      code: 1, stdout: '', stderr: `${bad}: TSVDC200: cannot decode the file as protobuf (truncated or corrupt): invalid wire type 4 at offset 3\n`,
     });
     expect(existsSync(out)).toBe(false);
   });
@@ -86,7 +86,7 @@ describe('tsvdc compress', () => {
     })));
     const out = join(dir, 'nan.tsvd.onnx');
     expect(await cli(['compress', bad, '-o', out, '--jobs', '0'])).toEqual({
-      code: 1, stdout: '', stderr: `tsvdc: ${bad}: TSVDC206: weight tensor "W" has a non-finite value (NaN) at flat index 1 (node "fc")\n`,
+      code: 1, stdout: '', stderr: `${bad}: TSVDC206: weight tensor "W" has a non-finite value (NaN) at flat index 1 (node "fc")\n`,
     });
     expect(existsSync(out)).toBe(false);
   });
@@ -109,16 +109,16 @@ describe('tsvdc compress', () => {
       const src = join(dir, `${what.replace(/ /g, '_')}.onnx`);
       writeFileSync(src, writeModel(buildModel(spec)));
       const out = join(dir, `${what.replace(/ /g, '_')}.tsvd.onnx`);
-      expect(await cli(['compress', src, '-o', out, '--jobs', '0'])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${src}: ${diag}\n` });
+      expect(await cli(['compress', src, '-o', out, '--jobs', '0'])).toEqual({ code: 1, stdout: '', stderr: `${src}: ${diag}\n` });
       expect(existsSync(out)).toBe(false);
-      expect(await cli(['report', src])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${src}: ${diag}\n` });
+      expect(await cli(['report', src])).toEqual({ code: 1, stdout: '', stderr: `${src}: ${diag}\n` });
     });
   }
 
   it('an unwritable output: TSVDC502 before any work, nothing left behind', async () => {
     writeFileSync(join(dir, 'plain'), 'a file, not a folder');
     const out = join(dir, 'plain', 'm.onnx');
-    expect(await cli(['compress', FASHION_MLP, '-o', out])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${out}: TSVDC502: cannot write the output (ENOTDIR)\n` });
+    expect(await cli(['compress', FASHION_MLP, '-o', out])).toEqual({ code: 1, stdout: '', stderr: `${out}: TSVDC502: cannot write the output (ENOTDIR)\n` });
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
@@ -131,6 +131,6 @@ describe('tsvdc compress', () => {
     expect(rep.status).toBe(0);
     expect((JSON.parse(rep.stdout) as { layers: unknown[] }).layers.length).toBe(3);
     const missing = spawnSync(process.execPath, [MAIN, 'report', join(dir, 'missing.onnx')], { encoding: 'utf8' });
-    expect([missing.status, missing.stderr]).toEqual([1, `tsvdc: ${join(dir, 'missing.onnx')}: TSVDC501: cannot read the model (ENOENT)\n`]);
+    expect([missing.status, missing.stderr]).toEqual([1, `${join(dir, 'missing.onnx')}: TSVDC501: cannot read the model (ENOENT)\n`]);
   });
 });

@@ -75,17 +75,17 @@ describe('tsvdc decompose', () => {
     const before = readdirSync(dir).length;
     const missing = join(dir, 'nope.npy');
     expect(await cli(['decompose', missing, '-o', join(dir, 'x.npz')]))
-      .toEqual({ code: 1, stderr: `tsvdc: TSVDC501: ${missing}: cannot read (ENOENT)\n` });
+      .toEqual({ code: 1, stderr: `${missing}: TSVDC501: cannot read (ENOENT)\n` });
     const vec = join(dir, 'vec.npy');
     writeFileSync(vec, formatNpy({ dtype: 'f8', shape: [3], data: new Float64Array(3) }));
     expect(await cli(['decompose', vec, '-o', join(dir, 'x.npz')]))
-      .toEqual({ code: 1, stderr: `tsvdc: TSVDC304: ${vec}: expected a 2-D matrix, got shape (3)\n` });
+      .toEqual({ code: 1, stderr: `${vec}: TSVDC304: expected a 2-D matrix, got shape (3)\n` });
     expect(await cli(['decompose', input, '--tol', 'abc', '-o', join(dir, 'x.npz')]))
-      .toEqual({ code: 1, stderr: "tsvdc: TSVDC503: --tol: invalid value 'abc'\n" });
+      .toEqual({ code: 1, stderr: "TSVDC503: --tol: invalid value 'abc'\n" });
     expect(await cli(['decompose', input, '--max-rank', '2.5', '-o', join(dir, 'x.npz')]))
-      .toEqual({ code: 1, stderr: "tsvdc: TSVDC503: --max-rank: invalid value '2.5'\n" });
+      .toEqual({ code: 1, stderr: "TSVDC503: --max-rank: invalid value '2.5'\n" });
     expect(await cli(['decompose', input, '--policy', 'best', '-o', join(dir, 'x.npz')]))
-      .toEqual({ code: 1, stderr: "tsvdc: TSVDC503: --policy: invalid value 'best' (cosine or efficiency)\n" });
+      .toEqual({ code: 1, stderr: "TSVDC503: --policy: invalid value 'best' (cosine or efficiency)\n" });
     expect(readdirSync(dir).length).toBe(before + 1); // only vec.npy was added
   });
 

@@ -39,7 +39,7 @@ describe('tsvdc ir check', () => {
 
   it('reports a parse error at file:line:col with its code and exits 1', async () => {
     const p = file('bad-op.tir', BAD_OP);
-    expect(await cli(['ir', 'check', p])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${p}:3:8: TSVDC004: unknown op 'rleu'\n` });
+    expect(await cli(['ir', 'check', p])).toEqual({ code: 1, stdout: '', stderr: `${p}:3:8: TSVDC004: unknown op 'rleu'\n` });
   });
 
   it('reports verifier diagnostics at the line of the node they concern', async () => {
@@ -48,12 +48,12 @@ describe('tsvdc ir check', () => {
     const p = file('narrow.tir', text);
     const { code, stderr } = await cli(['ir', 'check', p]);
     expect(code).toBe(1);
-    expect(stderr).toBe(`tsvdc: ${p}:29:3: TSVDC150: %u can reach [-175, 175] (channel 0), fx<8,4> holds [-128, 127] (node "/fc1/Gemm", part U)\n`);
+    expect(stderr).toBe(`${p}:29:3: TSVDC150: %u can reach [-175, 175] (channel 0), fx<8,4> holds [-128, 127] (node "/fc1/Gemm", part U)\n`);
   });
 
   it('a missing file is a CLI error (TSVDC501)', async () => {
     const p = join(dir, 'missing.tir');
-    expect(await cli(['ir', 'check', p])).toEqual({ code: 1, stdout: '', stderr: `tsvdc: ${p}: TSVDC501: cannot read the file (no such file)\n` });
+    expect(await cli(['ir', 'check', p])).toEqual({ code: 1, stdout: '', stderr: `${p}: TSVDC501: cannot read the file (no such file)\n` });
   });
 });
 
@@ -77,19 +77,19 @@ describe('tsvdc ir fmt', () => {
     copyFileSync(join(golden, 'graph.tir'), p);
     expect(await cli(['ir', 'fmt', '--check', p])).toEqual({
       code: 1, stdout: '',
-      stderr: `tsvdc: ${p}:1:1: TSVDC504: not in canonical form (first difference on this line; \`tsvdc ir fmt ${p} -o ${p}\` rewrites it)\n`,
+      stderr: `${p}:1:1: TSVDC504: not in canonical form (first difference on this line; \`tsvdc ir fmt ${p} -o ${p}\` rewrites it)\n`,
     });
   });
 
   it('refuses --check with -o, and reports an output it cannot write', async () => {
     const src = join(golden, 'graph.tir');
     expect(await cli(['ir', 'fmt', '--check', src, '-o', join(dir, 'x.tir')])).toEqual({
-      code: 1, stdout: '', stderr: 'tsvdc: TSVDC503: --check writes nothing; it cannot be combined with -o\n',
+      code: 1, stdout: '', stderr: 'TSVDC503: --check writes nothing; it cannot be combined with -o\n',
     });
     const blocker = file('blocker', 'a file, not a directory');
     const { code, stderr } = await cli(['ir', 'fmt', src, '-o', join(blocker, 'out.tir')]);
     expect(code).toBe(1);
-    expect(stderr).toBe(`tsvdc: ${join(blocker, 'out.tir')}: TSVDC502: cannot write the file (EEXIST: file already exists, mkdir '${blocker}')\n`);
+    expect(stderr).toBe(`${join(blocker, 'out.tir')}: TSVDC502: cannot write the file (EEXIST: file already exists, mkdir '${blocker}')\n`);
     expect(existsSync(join(blocker, 'out.tir'))).toBe(false);
   });
 });
@@ -101,7 +101,7 @@ describe('the built binary', () => {
     expect(existsSync(main), 'run `npm run build` first').toBe(true);
     const p = file('bin-bad.tir', BAD_OP);
     const bad = spawnSync(process.execPath, [main, 'ir', 'check', p], { encoding: 'utf8' });
-    expect([bad.status, bad.stdout, bad.stderr]).toEqual([1, '', `tsvdc: ${p}:3:8: TSVDC004: unknown op 'rleu'\n`]);
+    expect([bad.status, bad.stdout, bad.stderr]).toEqual([1, '', `${p}:3:8: TSVDC004: unknown op 'rleu'\n`]);
     const good = spawnSync(process.execPath, [main, 'ir', 'fmt', join(golden, 'scheduled.tir')], { encoding: 'utf8' });
     expect([good.status, good.stdout, good.stderr]).toEqual([0, readFileSync(join(golden, 'scheduled.expected.tir'), 'utf8'), '']);
   });

@@ -28,7 +28,7 @@ export function calibrationBatches(m: Module, src: CalibrationSource = {}): { da
   const count = src.count ?? 256;
   if (!Number.isInteger(count) || count < 1) throw new TsvdcError(PASS_CODES.badCalibration, `--calib must be a positive integer, got ${count}`);
   if (src.path === undefined) return { data: randomBatches(m, count, src.seed ?? 1), description: `${count} random samples in [-1, 1]` };
-  if (m.inputs.length !== 1) throw new TsvdcError(PASS_CODES.badCalibration, `${src.path}: calibration files need a model with one input, it has ${m.inputs.length}`);
+  if (m.inputs.length !== 1) throw new TsvdcError(PASS_CODES.badCalibration, `calibration files need a model with one input, it has ${m.inputs.length}`, { file: src.path });
   const input = m.inputs[0]!;
   const dims = m.values.get(input)!.shape.slice(1);
   const per = numel(dims);
@@ -43,7 +43,7 @@ function isMnistDir(path: string): boolean {
 
 function mnistSamples(dir: string, per: number, [mean, std]: readonly [number, number]): Float64Array {
   const set = loadImageSet(dir, 'train');
-  if (set.pixels !== per) throw new TsvdcError(PASS_CODES.badCalibration, `${dir}: images have ${set.pixels} pixels, the model input takes ${per} values per sample`);
+  if (set.pixels !== per) throw new TsvdcError(PASS_CODES.badCalibration, `images have ${set.pixels} pixels, the model input takes ${per} values per sample`, { file: dir });
   return Float64Array.from(set.images, (v) => (v - mean) / std);
 }
 
@@ -52,11 +52,11 @@ function npySamples(path: string, dims: readonly number[]): Float64Array {
   try {
     bytes = readFileSync(path);
   } catch (e) {
-    throw new TsvdcError(PASS_CODES.badCalibration, `${path}: cannot read calibration data (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new TsvdcError(PASS_CODES.badCalibration, `cannot read calibration data (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: path });
   }
   const arr = parseNpy(bytes, path, ['f4', 'f8']);
   const ok = arr.shape.length === dims.length + 1 && arr.shape.slice(1).every((d, i) => dims[i] === -1 || d === dims[i]);
-  if (!ok) throw new TsvdcError(PASS_CODES.badCalibration, `${path}: shape (${arr.shape.join(', ')}) is not [N, ${dims.join(', ')}] for the model input`);
+  if (!ok) throw new TsvdcError(PASS_CODES.badCalibration, `shape (${arr.shape.join(', ')}) is not [N, ${dims.join(', ')}] for the model input`, { file: path });
   return arr.data;
 }
 
