@@ -4,7 +4,7 @@
  * the reference algorithm (bench/tsvd/reference.py: full SVD of the residual every
  * step, full refit), measured in the same run on the same matrices.
  *
- *   npm run bench:tsvd                 (builds, then runs everything: about an hour)
+ *   npm run bench -- tsvd              (builds, then runs everything: about an hour)
  *   node bench/tsvd/run.js --quick     (one run each, no reference on 768x3072)
  *   node bench/tsvd/run.js --only gauss-768x768 --runs 5
  *
