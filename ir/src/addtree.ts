@@ -192,9 +192,20 @@ export function treeDepths(t: AddTree): Uint16Array {
 
 /** Number of add/sub/neg nodes reachable from the outputs (the adders hardware needs). */
 export function countAdders(t: AddTree): number {
-  const live = liveNodes(t);
+  return countAddersByGroup(t, 1);
+}
+
+/**
+ * Adders one window evaluates when the rows are computed in `groups` equal blocks, each
+ * on its own window (a grouped conv): per block, the nodes live for its rows, summed.
+ */
+export function countAddersByGroup(t: AddTree, groups: number): number {
+  const per = t.outputs.length / groups;
   let n = 0;
-  for (let i = 0; i < t.size; i++) if (live[i] && t.op[i] !== TreeOp.In) n++;
+  for (let g = 0; g < groups; g++) {
+    const live = liveNodes(t, g * per, (g + 1) * per);
+    for (let i = 0; i < t.size; i++) if (live[i] && t.op[i] !== TreeOp.In) n++;
+  }
   return n;
 }
 

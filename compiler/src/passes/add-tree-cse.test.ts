@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countAdders, interpret, printModule, ternaryFromValues, verify, type AddTree, type Module } from '@tsvdc/ir';
+import { countAdders, countAddersByGroup, interpret, printModule, ternaryFromValues, verify, type AddTree, type Module } from '@tsvdc/ir';
 import { arbModel, ModuleBuilder, randomInputs } from '@tsvdc/ir/testing/models';
-import { addTreeCse, groupAdders } from './add-tree-cse.js';
+import { addTreeCse } from './add-tree-cse.js';
 import { buildNaive } from './addtree/naive.js';
 import { rowsFromTernary } from './addtree/linear-forms.js';
 import { treeGroups } from './stage-check.js';
@@ -24,7 +24,7 @@ function treeText(m: Module): string[] {
 
 function adderCounts(m: Module): number[] {
   const groups = treeGroups(m);
-  return [...m.trees].map(([name, t]) => groupAdders(t, groups.get(name) ?? 1));
+  return [...m.trees].map(([name, t]) => countAddersByGroup(t, groups.get(name) ?? 1));
 }
 
 describe('add-tree-cse', () => {
@@ -56,10 +56,10 @@ describe('add-tree-cse', () => {
     const w = ternaryFromValues([4, 1, 1, 3], [1, 1, 1, 0, 1, 1, 1, 1, 0, -1, 1, 1]);
     const tree = b.tree('t', buildNaive(rowsFromTernary(w), 'chain'));
     const m = b.output(b.op('tconv', [x], { weights: b.constant('W', w), tree, groups: 2 })).build();
-    const before = groupAdders(m.trees.get('t0')!, 2);
+    const before = countAddersByGroup(m.trees.get('t0')!, 2);
     const after = addTreeCse(m);
     expect(before).toBe(6);
-    expect(groupAdders(after.trees.get('t0')!, 2)).toBe(5); // block 0: x1+x2 serves rows 0 and 1; block 1 has nothing to share
+    expect(countAddersByGroup(after.trees.get('t0')!, 2)).toBe(5); // block 0: x1+x2 serves rows 0 and 1; block 1 has nothing to share
     expect(interpret(after, { [x]: { shape: [1, 2, 1, 3], data: Float64Array.from([1, 2, 4, 8, 16, 32]) } }, { mode: 'f64' })['v0']!.data)
       .toEqual(Float64Array.from([7, 6, 24, 40]));
   });

@@ -3,7 +3,7 @@
  * sign-aware sharing (addtree/pair-sharing.ts); never adds adders. Expects stage addtree or
  * integer; produces the same stage (integer trees re-typed from their lane intervals).
  */
-import { liveNodes, TreeOp, type AddTree, type Module } from '@tsvdc/ir';
+import { countAddersByGroup, type AddTree, type Module } from '@tsvdc/ir';
 import { treeForms, type LinearForms } from './addtree/linear-forms.js';
 import { sharePairs, type SharedSums, type SymbolRows } from './addtree/pair-sharing.js';
 import { SumBuilder, type SignedNode } from './addtree/sum-builder.js';
@@ -27,18 +27,7 @@ export function cseTree(tree: AddTree, groups = 1): AddTree {
   const per = rows.rows / groups;
   const blocks = Array.from({ length: groups }, (_, g) => sharePairs(rowBlock(rows, g * per, (g + 1) * per)));
   const out = buildShared(forms.lanes, rows.atoms, blocks, multiples, tree);
-  return groupAdders(out, groups) <= groupAdders(tree, groups) ? out : tree;
-}
-
-/** Adders one window evaluates: per group, the nodes live for that group's rows. */
-export function groupAdders(t: AddTree, groups = 1): number {
-  const per = t.outputs.length / groups;
-  let n = 0;
-  for (let g = 0; g < groups; g++) {
-    const live = liveNodes(t, g * per, (g + 1) * per);
-    for (let i = 0; i < t.size; i++) if (live[i] && t.op[i] !== TreeOp.In) n++;
-  }
-  return n;
+  return countAddersByGroup(out, groups) <= countAddersByGroup(tree, groups) ? out : tree;
 }
 
 /**

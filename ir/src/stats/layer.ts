@@ -10,7 +10,7 @@
  * the paper's tables).
  */
 import type { AddTree } from '../addtree.js';
-import { liveNodes, TreeOp, treeDepths } from '../addtree.js';
+import { countAddersByGroup, treeDepths } from '../addtree.js';
 import type { Module, Node } from '../module.js';
 import { convOutSize } from '../ops.js';
 import type { TensorType } from '../tensor.js';
@@ -37,17 +37,6 @@ export function ternaryAdds(t: TernaryTensor): number {
     if (plus.length + minus.length > 0) rows++;
   }
   return ternaryNnz(t) - rows;
-}
-
-/** Adders a window evaluates, summed over the groups (each group's rows need only their live nodes). */
-export function treeAdders(t: AddTree, groups: number): number {
-  const per = t.outputs.length / groups;
-  let n = 0;
-  for (let g = 0; g < groups; g++) {
-    const live = liveNodes(t, g * per, (g + 1) * per);
-    for (let i = 0; i < t.size; i++) if (live[i] && t.op[i] !== TreeOp.In) n++;
-  }
-  return n;
 }
 
 /** Depth of the deepest output of a tree (lanes at depth 0; -1 rows ignored). */
@@ -78,7 +67,7 @@ const vectors = (t: TensorType): number => numel(t.shape.slice(1, -1).map((d) =>
 function stageCounts(e: Env, adds: number, windows: number, groups: number): Counts {
   const t = typeof e.n.attrs['tree'] === 'string' ? e.m.trees.get(e.n.attrs['tree'] as string) : undefined;
   const before = adds * windows;
-  return { muls: 0, addsBefore: before, addsAfter: t ? treeAdders(t, groups) * windows : before };
+  return { muls: 0, addsBefore: before, addsAfter: t ? countAddersByGroup(t, groups) * windows : before };
 }
 
 function tconv2dCounts(e: Env): Counts {

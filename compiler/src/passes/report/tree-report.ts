@@ -4,8 +4,7 @@
  * positive term), as lowered, after CSE and after balancing; its depth before and
  * after; and, in int mode, its widest node.
  */
-import { treeDepths, type AddTree, type Module } from '@tsvdc/ir';
-import { groupAdders } from '../add-tree-cse.js';
+import { countAddersByGroup, treeDepths, type AddTree, type Module } from '@tsvdc/ir';
 import { formTerms, naiveAdders, treeForms } from '../addtree/linear-forms.js';
 import { csdDigits } from '../quant/fixed-point.js';
 import { treeGroups } from '../stage-check.js';
@@ -47,7 +46,7 @@ export function treeReport(stages: ReadonlyArray<readonly [string, Module]>): Tr
     for (const [pass, m] of stages) {
       const ti = m.trees.get(name);
       if (!ti) continue;
-      adds[pass] = groupAdders(ti, g);
+      adds[pass] = countAddersByGroup(ti, g);
       depth[pass] = maxDepth(ti);
     }
     let maxWidth: number | null = null;
