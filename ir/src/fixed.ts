@@ -26,6 +26,13 @@ export function fixedEquals(a: FixedType, b: FixedType): boolean {
   return a.width === b.width && a.frac === b.frac;
 }
 
+/** Reason `t` is not a well-formed fixed type (width an integer in 1..MAX_WIDTH, frac an integer), or undefined. */
+export function fixedTypeProblem(t: FixedType): string | undefined {
+  if (!Number.isInteger(t.width) || t.width < 1 || t.width > MAX_WIDTH) return `width ${t.width} is outside 1..${MAX_WIDTH}`;
+  if (!Number.isInteger(t.frac)) return `frac ${t.frac} is not an integer`;
+  return undefined;
+}
+
 /** Smallest and largest integer of a signed width. */
 export function minOf(width: number): number {
   return -(2 ** (width - 1));

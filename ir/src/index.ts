@@ -6,6 +6,7 @@ export * from './tensor.js';
 export * from './addtree.js';
 export * from './module.js';
 export * from './ops.js';
+export * from './analysis/index.js';
 export * from './verify/index.js';
 export * from './text/index.js';
 export * from './equality.js';

@@ -3,7 +3,7 @@
  * (ops.ts checkAttr) and in range; referenced constants and trees exist and are of the
  * right kind; per-channel constants as long as what they scale.
  */
-import { MAX_WIDTH } from '../fixed.js';
+import { fixedTypeProblem, MAX_WIDTH } from '../fixed.js';
 import type { Module, Node } from '../module.js';
 import type { OpFacts } from '../ops.js';
 import { channelsOf, checkAttr } from '../ops.js';
@@ -12,7 +12,6 @@ import type { Const, TensorType } from '../tensor.js';
 import { numel } from '../tensor.js';
 import * as C from './codes.js';
 import type { Reporter } from './report.js';
-import { fixedTypeProblem } from './values.js';
 
 type Kind = Const['kind'];
 

@@ -3,7 +3,7 @@
  * read only after its definition, typed in `values`; module outputs defined; value
  * shapes positive (-1 allowed: a dynamic dimension); fixed widths in 1..MAX_WIDTH.
  */
-import { MAX_WIDTH } from '../fixed.js';
+import { fixedTypeProblem } from '../fixed.js';
 import type { Module } from '../module.js';
 import type { Origin } from '../origin.js';
 import type { ElemType, TensorType } from '../tensor.js';
@@ -18,13 +18,6 @@ export function typeText(t: TensorType): string {
 export function elemText(e: ElemType | 'free'): string {
   if (e === 'free') return 'fx<?,?>';
   return e.kind === 'float' ? `f${e.bits}` : `fx<${e.width},${e.frac}>`;
-}
-
-/** Reason a fixed type is malformed, or undefined. */
-export function fixedTypeProblem(t: { width: number; frac: number }): string | undefined {
-  if (!Number.isInteger(t.width) || t.width < 1 || t.width > MAX_WIDTH) return `width ${t.width} is outside 1..${MAX_WIDTH}`;
-  if (!Number.isInteger(t.frac)) return `frac ${t.frac} is not an integer`;
-  return undefined;
 }
 
 function checkType(name: string, t: TensorType, origin: Origin, r: Reporter): void {
