@@ -1,33 +1,17 @@
 /**
- * Interval typing of one add tree: from the integer interval of every lane, the
- * interval of every node (add: [la+lb, ha+hb], sub: [la-hb, ha-lb], neg: [-h, -l])
- * and the smallest signed width holding it. Sound for any DAG; exact (the bounds are
- * reached by some input) when each node's operands depend on disjoint lanes, as in
- * every tree lower/cse/balance build.
+ * Interval typing of one add tree: from the integer interval of every lane, the interval
+ * of every node (ir's treeNodeRanges) and the smallest signed width holding it. Sound for
+ * any DAG; exact when each node's operands depend on disjoint lanes, as in every tree
+ * lower/cse/balance build.
  */
-import { MAX_WIDTH, TreeOp, TsvdcError, widthFor, type AddTree, type TreeTypes } from '@tsvdc/ir';
+import { MAX_WIDTH, TreeOp, TsvdcError, treeNodeRanges, widthFor, type AddTree, type Ranges, type TreeTypes } from '@tsvdc/ir';
 import { PASS_CODES } from '../codes.js';
 
-/** Lane intervals (integers) of a tree's inputs. */
-export interface LaneIntervals {
-  readonly lo: ArrayLike<number>;
-  readonly hi: ArrayLike<number>;
-}
-
 /** The tree with `types` filled from its lane intervals; fractional bits `frac` for every node. */
-export function typeTree(tree: AddTree, lanes: LaneIntervals, frac: number): AddTree {
-  const lo = new Float64Array(tree.size);
-  const hi = new Float64Array(tree.size);
+export function typeTree(tree: AddTree, lanes: Ranges, frac: number): AddTree {
+  const { lo, hi } = treeNodeRanges(tree, lanes);
   const width = new Uint8Array(tree.size);
   for (let i = 0; i < tree.size; i++) {
-    const a = tree.a[i]!;
-    const b = tree.b[i]!;
-    switch (tree.op[i]) {
-      case TreeOp.In: lo[i] = lanes.lo[a]!; hi[i] = lanes.hi[a]!; break;
-      case TreeOp.Add: lo[i] = lo[a]! + lo[b]!; hi[i] = hi[a]! + hi[b]!; break;
-      case TreeOp.Sub: lo[i] = lo[a]! - hi[b]!; hi[i] = hi[a]! - lo[b]!; break;
-      default: lo[i] = -hi[a]!; hi[i] = -lo[a]!; break;
-    }
     const w = Math.abs(lo[i]!) < 2 ** MAX_WIDTH && Math.abs(hi[i]!) < 2 ** MAX_WIDTH ? widthFor(lo[i]!, hi[i]!) : MAX_WIDTH + 1;
     if (w > MAX_WIDTH) {
       throw new TsvdcError(PASS_CODES.tooWide, `add tree node ${i} needs ${w} bits (interval [${lo[i]}, ${hi[i]}]), more than ${MAX_WIDTH}`, tree.origin);
@@ -39,7 +23,7 @@ export function typeTree(tree: AddTree, lanes: LaneIntervals, frac: number): Add
 }
 
 /** Lane intervals recorded in a typed tree (its In nodes); lanes it never reads get [0, 0]. */
-export function laneIntervalsOf(tree: AddTree): LaneIntervals {
+export function laneIntervalsOf(tree: AddTree): Ranges {
   const lo = new Float64Array(tree.lanes);
   const hi = new Float64Array(tree.lanes);
   const t = tree.types;
