@@ -19,9 +19,11 @@ const { values } = parseArgs({ options: { images: { type: 'string', default: '20
 const N = Number(values.images);
 const test = loadImageSet('/usr/share/datasets/fashion-mnist', 't10k');
 const CONFIGS = [
-  { label: 'int8, mid int8 (default)', opts: {} },
+  { label: 'int8, mid int8', opts: { midBits: 8 } },
+  { label: 'int8, mid int10', opts: { midBits: 10 } },
+  { label: 'int8, mid int12', opts: { midBits: 12 } },
   { label: 'int8, mid int16', opts: { midBits: 16 } },
-  { label: 'int8, mid int8, CSD 3 digits', opts: { csdDigits: 3 } },
+  { label: 'int8, mid int12, CSD 3 digits', opts: { midBits: 12, csdDigits: 3 } },
 ];
 
 function argmax(y, s, c) {

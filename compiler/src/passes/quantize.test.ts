@@ -39,9 +39,9 @@ const layer = (): Module => lowerTernaryToAddTrees(tsvdLayer());
 const calib = (rows: number[][]): Record<string, Tensor>[] => [{ x: { shape: [rows.length, 4], data: Float64Array.from(rows.flat()) } }];
 
 describe('quantize', () => {
-  it('golden: int8 input, exact V sums, s as a 16-bit requant multiplier, bias in the accumulator scale', () => {
+  it('golden: int8 input and mid tensor, exact V sums, s as a 16-bit requant multiplier, bias in the accumulator scale', () => {
     // |x| <= 1: frac 6. On these inputs |s * (V x)| reaches 2 (-1 * -2): mid frac 5 (127 / 2 < 64).
-    const q = quantize(layer(), { calibration: calib([[1, -1, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -0.5, 1]]) });
+    const q = quantize(layer(), { calibration: calib([[1, -1, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -0.5, 1]]), midBits: 8 });
     expect(verify(q)).toEqual([]);
     const lines = printModule(q).split('\n');
     const func = lines.slice(lines.findIndex((l) => l.startsWith('func'))).filter((l) => l.startsWith('  %'));
@@ -59,6 +59,16 @@ describe('quantize', () => {
     expect(Array.from((q.consts.get('v0.s.c') as IntConst).data)).toEqual([8192, 4096, 16384]);
     // bias 0.375 and -1 at frac 5: 12 and -32
     expect(Array.from((q.consts.get('v0.b') as IntConst).data)).toEqual([12, -32]);
+  });
+
+  it('the mid tensor between V and U defaults to 4 bits above the activations', () => {
+    const rows = [[1, -1, 0, 1], [-1, 1, 1, 0]];
+    const midWidth = (bits?: number) => {
+      const q = quantize(layer(), { calibration: calib(rows), ...(bits ? { bits } : {}) });
+      const scale = q.nodes.find((n) => n.origin?.part === 'scale')!;
+      return (scale.attrs['type'] as { width: number }).width;
+    };
+    expect([midWidth(), midWidth(6), midWidth(10)]).toEqual([12, 10, 14]);
   });
 
   it('property: exact integer results stay within the computed bound on the calibration inputs', () => {

@@ -58,7 +58,7 @@ export function register(program: Command): void {
     .option('--calib-method <m>', 'minmax or percentile', 'minmax')
     .option('--percentile <p>', 'percentile of magnitudes for --calib-method percentile', '99.99')
     .option('--bits <n>', 'activation width', '8')
-    .option('--mid-bits <n>', 'width of the scaled TSVD components between V and U (default: --bits)')
+    .option('--mid-bits <n>', 'width of the scaled TSVD components between V and U (default: --bits + 4)')
     .option('--weight-bits <n>', 'width of the weights of dense layers TSVD left alone', '8')
     .option('--scale-bits <n>', 'width of requant multipliers', '16')
     .option('--csd <digits>', 'requant multipliers with at most this many CSD digits, for shift-add hardware (0: off)', '0')
