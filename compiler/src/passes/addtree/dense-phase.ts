@@ -7,7 +7,8 @@
  * is most expensive); pair-phase.ts takes over when they do not.
  */
 import { IntList } from './int-list.js';
-import type { SharedSums, SymbolRows } from './pair-sharing.js';
+import type { SymbolRows } from './pair-sharing.js';
+import { PhaseRows } from './phase-rows.js';
 
 /** Bytes the count table may take. */
 const TABLE_BYTES = 64 * 2 ** 20;
@@ -18,57 +19,27 @@ export function denseCapacity(rows: number): number {
   return Math.floor(Math.sqrt(TABLE_BYTES / bytes));
 }
 
-export class DensePhase {
-  private readonly W: number;
+export class DensePhase extends PhaseRows {
   private readonly cap: number;
-  /** Per symbol: W words of rows where it is positive, then W where it is negative. */
-  private readonly bits: Uint32Array;
   /** counts[(triBase[q] + p) * 2 + rel] for p < q. */
   private readonly counts: Uint16Array | Int32Array;
   private readonly triBase: Int32Array;
-  private readonly rowStart: Int32Array;
-  private readonly rowLen: Int32Array;
-  private readonly rowBuf: Int32Array;
-  private readonly defA = new IntList();
-  private readonly defB = new IntList();
-  private readonly defNeg = new IntList();
   private symbols: number;
-  private readonly buckets: number[][];
-  private readonly found: Int32Array;
   private readonly tally: Int32Array;
   private readonly touched = new IntList();
-  /** Last level the queue reached. */
-  top = 0;
 
-  constructor(private readonly input: SymbolRows, cap: number) {
-    const R = input.rows;
+  constructor(input: SymbolRows, cap: number) {
+    super(input, cap, true);
     this.cap = cap;
-    const W = (this.W = Math.max(1, Math.ceil(R / 32)));
-    this.bits = new Uint32Array(cap * 2 * W);
     this.triBase = Int32Array.from({ length: cap }, (_, q) => (q * (q - 1)) / 2);
     const pairs = ((cap * (cap - 1)) / 2) * 2;
-    this.counts = R < 65536 ? new Uint16Array(pairs) : new Int32Array(pairs);
-    this.rowStart = input.start.slice(0, R);
-    this.rowLen = new Int32Array(R);
-    this.rowBuf = input.term.slice();
-    this.found = new Int32Array(R);
-    this.buckets = Array.from({ length: R + 1 }, () => []);
+    this.counts = input.rows < 65536 ? new Uint16Array(pairs) : new Int32Array(pairs);
     this.symbols = input.atoms;
     this.tally = new Int32Array(2 * cap);
-    for (let r = 0; r < R; r++) {
-      const s = input.start[r]!;
-      const e = input.start[r + 1]!;
-      this.rowLen[r] = e - s;
-      this.rowBuf.subarray(s, e).sort();
-      for (let i = s; i < e; i++) {
-        const t = input.term[i]!;
-        this.bits[((t >>> 1) * 2 + (t & 1)) * W + (r >>> 5)]! |= 1 << (r & 31);
-      }
-    }
   }
 
   /** Shares until no pair occurs in two rows (true) or the table is full (false). */
-  run(): boolean {
+  override run(): boolean {
     this.countAll();
     const counts = this.counts;
     const cap = this.cap;
@@ -89,25 +60,6 @@ export class DensePhase {
     }
   }
 
-  /** Made symbols (local ids) and the rows as they are now. */
-  result(): SharedSums {
-    const R = this.input.rows;
-    const start = new Int32Array(R + 1);
-    for (let r = 0; r < R; r++) start[r + 1] = start[r]! + this.rowLen[r]!;
-    const term = new Int32Array(start[R]!);
-    for (let r = 0; r < R; r++) term.set(this.rowBuf.subarray(this.rowStart[r]!, this.rowStart[r]! + this.rowLen[r]!), start[r]!);
-    return {
-      atoms: this.input.atoms,
-      defA: this.defA.data.slice(0, this.defA.length),
-      defB: this.defB.data.slice(0, this.defB.length),
-      defNeg: Uint8Array.from(this.defNeg.data.subarray(0, this.defNeg.length)),
-      rows: R,
-      start,
-      term,
-    };
-  }
-
-  /** Counts every pair of every row (rows are sorted, so t_i < t_j for i < j), then queues them. */
   private countAll(): void {
     const counts = this.counts;
     const buf = this.rowBuf;

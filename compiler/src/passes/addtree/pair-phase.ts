@@ -4,19 +4,11 @@
  * Hot loops keep typed arrays in locals; terms are `symbol * 2 + negative`.
  */
 import { IntList } from './int-list.js';
-import type { SharedSums, SymbolRows } from './pair-sharing.js';
+import type { SymbolRows } from './pair-sharing.js';
+import { PhaseRows } from './phase-rows.js';
 
-export class PairPhase {
-  private readonly W: number;
-  /** Per atom: W words of rows where it is positive, then W where it is negative. */
-  private readonly bits: Uint32Array;
-  private readonly rowStart: Int32Array;
-  private readonly rowLen: Int32Array;
-  private readonly rowBuf: Int32Array;
-  // made symbols: definitions and sorted row lists (entry = row * 2 + negative) in `pool`
-  private readonly defA = new IntList();
-  private readonly defB = new IntList();
-  private readonly defNeg = new IntList();
+export class PairPhase extends PhaseRows {
+  // made symbols' sorted row lists (entry = row * 2 + negative) in `pool`
   private readonly listStart = new IntList();
   private readonly listLen = new IntList();
   private readonly pool = new IntList(1024);
@@ -27,41 +19,22 @@ export class PairPhase {
   private readonly pA = new IntList(1 << 16);
   private readonly pB = new IntList(1 << 16);
   private readonly pNeg = new IntList(1 << 16);
-  private readonly buckets: number[][];
   // scratch
   private tally = new Int32Array(0);
   private touched = new Int32Array(0);
   private touchedLen = 0;
-  private readonly found: Int32Array;
   private foundLen = 0;
   /** Words and list entries read by recounts: the phase's cost beyond discovery. */
   private staleWork = 0;
-
-  /** Last level the queue reached (where the next phase picks up). */
-  top = 0;
 
   /**
    * Only pairs seen in at least `floor` rows are stored: the phase ends when the
    * top falls below it, and the next phase (lower floor) counts the rest afresh.
    */
-  constructor(private readonly input: SymbolRows, private floor = 0) {
-    const R = input.rows;
-    const W = (this.W = Math.max(1, Math.ceil(R / 32)));
-    this.bits = new Uint32Array(input.atoms * 2 * W);
-    this.rowStart = input.start.slice(0, R);
-    this.rowLen = new Int32Array(R);
-    this.rowBuf = input.term.slice();
-    this.found = new Int32Array(R);
-    this.buckets = Array.from({ length: R + 1 }, () => []);
+  constructor(input: SymbolRows, private floor = 0) {
+    super(input, input.atoms, false);
     this.occurs = new Int32Array(Math.max(16, input.atoms * 2));
-    for (let r = 0; r < R; r++) {
-      this.rowLen[r] = input.start[r + 1]! - input.start[r]!;
-      for (let i = input.start[r]!; i < input.start[r + 1]!; i++) {
-        const t = input.term[i]!;
-        this.bits[((t >>> 1) * 2 + (t & 1)) * W + (r >>> 5)]! |= 1 << (r & 31);
-        this.occurs[t >>> 1]!++;
-      }
-    }
+    for (let i = input.start[0]!; i < input.start[input.rows]!; i++) this.occurs[input.term[i]! >>> 1]!++;
     this.growScratch(input.atoms);
   }
 
@@ -70,7 +43,7 @@ export class PairPhase {
    * top falls below the floor, or when recounting stale pairs has cost more than
    * this phase's discovery (a fresh phase on the current rows is then cheaper).
    */
-  run(): boolean {
+  override run(): boolean {
     let discovery = 0;
     for (let r = 0; r < this.input.rows; r++) discovery += (this.rowLen[r]! * (this.rowLen[r]! - 1)) / 2;
     const floor = this.floor;
@@ -98,24 +71,6 @@ export class PairPhase {
       if (c === top) { this.apply(id); applied++; }
       else if (c >= this.floor) this.buckets[c]!.push(id);
     }
-  }
-
-  /** Made symbols (local ids) and the rows as they are now. */
-  result(): SharedSums {
-    const R = this.input.rows;
-    const start = new Int32Array(R + 1);
-    for (let r = 0; r < R; r++) start[r + 1] = start[r]! + this.rowLen[r]!;
-    const term = new Int32Array(start[R]!);
-    for (let r = 0; r < R; r++) term.set(this.rowBuf.subarray(this.rowStart[r]!, this.rowStart[r]! + this.rowLen[r]!), start[r]!);
-    return {
-      atoms: this.input.atoms,
-      defA: this.defA.data.slice(0, this.defA.length),
-      defB: this.defB.data.slice(0, this.defB.length),
-      defNeg: Uint8Array.from(this.defNeg.data.subarray(0, this.defNeg.length)),
-      rows: R,
-      start,
-      term,
-    };
   }
 
   private growScratch(symbols: number): void {
