@@ -106,3 +106,22 @@ describe('the built binary', () => {
     expect([good.status, good.stdout, good.stderr]).toEqual([0, readFileSync(join(golden, 'scheduled.expected.tir'), 'utf8'), '']);
   });
 });
+
+describe('tsvdc ir stats', () => {
+  it('counts the golden integer module as worked out by hand', async () => {
+    // V (3x4): rows of 2, 3, 3 non-zeros -> 1 + 2 + 2 = 5 additions unshared; its tree has
+    // 4 add/sub nodes (%2 is reused by row 2), depth 2. U (2x3, no tree): 2 + 2 non-zeros ->
+    // 2 additions. bias: 2 additions. requant: 3 multiplications.
+    const { code, stdout } = await cli(['ir', 'stats', join(golden, 'integer.tir'), '--json']);
+    expect(code).toBe(0);
+    const { totals } = JSON.parse(stdout) as { totals: Record<string, number> };
+    expect([totals['muls'], totals['addsBefore'], totals['addsAfter'], totals['depth'], totals['nnz']]).toEqual([3, 9, 8, 2, 12]);
+  });
+
+  it('prints a table ending in a newline, and refuses an invalid file like check does', async () => {
+    const table = await cli(['ir', 'stats', join(golden, 'integer.tir')]);
+    expect([table.code, table.stdout.endsWith('\n'), table.stdout.split('\n')[0]!.split(/\s+/).slice(0, 3)]).toEqual([0, true, ['layer', 'op', 'x']]);
+    const p = file('bad-stats.tir', BAD_OP);
+    expect(await cli(['ir', 'stats', p])).toEqual({ code: 1, stdout: '', stderr: `${p}:3:8: TSVDC004: unknown op 'rleu'\n` });
+  });
+});

@@ -1,12 +1,12 @@
 /**
- * `tsvdc ir check FILE` and `tsvdc ir fmt FILE [-o OUT] [--check]`: the IR text form
- * from the shell. Both parse and verify; a problem is reported at the `file:line:col`
+ * `tsvdc ir check FILE`, `tsvdc ir fmt FILE [-o OUT] [--check]` and
+ * `tsvdc ir stats FILE [--json]`: the IR text form from the shell. Both parse and verify; a problem is reported at the `file:line:col`
  * of the definition it concerns (parse errors where they occur, verifier diagnostics
  * at the node, tree or constant they name), every diagnostic on its own line.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { TsvdcError, locateDiagnostic, parseModuleWithPositions, printModule, verify, type Module } from '@tsvdc/ir';
+import { TsvdcError, formatStatsTable, locateDiagnostic, moduleStats, parseModuleWithPositions, printModule, verify, type Module } from '@tsvdc/ir';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { CLI_CODES } from '../codes.js';
 
@@ -28,6 +28,14 @@ export function register(program: Command): void {
     .option('--check', 'write nothing; fail if the file is not in canonical form')
     .action((file: string, opts: FmtOptions) => {
       runFmt(file, opts);
+    });
+  ir.command('stats <file>')
+    .description('parse and verify an IR file, then print per-layer multiplications, additions before and after sharing, depth, widths, non-zeros and bytes')
+    .option('--json', 'print the statistics as JSON')
+    .action((file: string, opts: { json?: boolean }) => {
+      const stats = moduleStats(loadChecked(file).module);
+      const text = opts.json ? JSON.stringify(stats, null, 2) : formatStatsTable(stats);
+      process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     });
 }
 
