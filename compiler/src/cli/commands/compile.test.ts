@@ -50,6 +50,13 @@ beforeAll(async () => {
 afterEach(() => vi.restoreAllMocks());
 
 describe('tsvdc compile --target ir', () => {
+  it('says so when the model has no TSVD layers (an uncompressed model compiles, without add trees)', async () => {
+    const r = await cli('compile', FASHION_MLP, '--target', 'ir', '-o', join(dir, 'dense'), '--calib', '8');
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[1]).toBe('note: the model has no TSVD layers, so there are no add trees; compress it first (tsvdc compress)');
+    expect(compiled.out.split('\n')[1]).toBe('');
+  });
+
   it('compiles the compressed Fashion-MNIST MLP to a valid integer program and prints the per-layer report', async () => {
     const [out, r] = [mlpOut, compiled];
     expect(r.code).toBe(0);

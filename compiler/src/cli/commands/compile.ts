@@ -136,6 +136,8 @@ export function runCompile(path: string, o: CliOptions): Module {
   const rows = treeReport(runs.map((r) => [r.pass, r.module] as const));
   const lines = [
     `${path}: ${module.stage} module, mode ${options.mode}${calibration ? `, calibrated on ${calibration}` : ''}`,
+    ...(input.nodes.some((n) => n.op === 'tlinear' || n.op === 'tconv2d')
+      ? [] : ['note: the model has no TSVD layers, so there are no add trees; compress it first (tsvdc compress)']),
     '',
     formatTreeReport(rows, 'lower-ternary-to-add-trees', 'add-tree-cse', 'add-tree-balance'),
     '',
