@@ -58,6 +58,11 @@ export interface AddTree {
 
 const KEY_BASE = 2 ** 24; // (op * B + a) * B + b < 2^53 for ids < 2^24
 
+/** The interning key of a node: equal keys are equal nodes (`b` is -1 for `in` and `neg`). */
+export function internKey(op: TreeOp, a: number, b: number): number {
+  return (op * KEY_BASE + a) * KEY_BASE + (b + 1);
+}
+
 /**
  * Builds an AddTree with structural interning. Usage:
  *   const b = new AddTreeBuilder(lanes); const x = b.lane(3); const s = b.add(x, b.lane(5));
@@ -142,7 +147,7 @@ export class AddTreeBuilder {
   private node(op: TreeOp, x: number, y: number): number {
     invariant(x >= 0 && x < this.n, `operand ${x} does not exist`);
     invariant(y >= -1 && y < this.n, `operand ${y} does not exist`);
-    const key = (op * KEY_BASE + x) * KEY_BASE + (y + 1);
+    const key = internKey(op, x, y);
     const hit = this.intern.get(key);
     if (hit !== undefined) return hit;
     const id = this.push(op, x, y);

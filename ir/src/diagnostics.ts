@@ -47,11 +47,10 @@ export class TsvdcError extends Error implements Diagnostic {
     this.code = code;
     this.origin = origin;
     this.related = related;
+    this.reason = message;
   }
-  /** The bare message, without code and origin. */
-  get reason(): string {
-    return this.message;
-  }
+  /** The bare message, without code and origin (`message` is the formatted diagnostic). */
+  readonly reason: string;
 }
 
 /** Thrown when tsvdc's own invariants break. Never caused by user input. */

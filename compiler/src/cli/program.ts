@@ -17,7 +17,7 @@ export function version(): string {
 
 export function buildProgram(): Command {
   const program = new Command('tsvdc')
-    .description('Ternary SVD compiler: compress ONNX networks into ternary add trees and emit WASM, WGSL and Verilog')
+    .description('Ternary SVD compiler: compress ONNX networks and lower them into integer ternary add trees (WASM, WGSL and Verilog backends to come)')
     .version(version(), '-V, --version')
     .showHelpAfterError();
   registerIr(program);

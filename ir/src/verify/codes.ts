@@ -44,6 +44,7 @@ export const TREE_OPERAND = 'TSVDC131'; // operand not an earlier node (ids must
 export const TREE_LANE = 'TSVDC132'; // `in` node reads a lane outside 0..lanes-1
 export const TREE_OUTPUT = 'TSVDC133'; // output row points outside -1..size-1
 export const TREE_MAP = 'TSVDC134'; // the tree does not compute the op's ternary weights
+export const TREE_NOT_INTERNED = 'TSVDC135'; // two nodes are one (same op and operands, same lane), or an add's operands are not ordered a <= b
 
 /** Stage rules. */
 export const FIXED_AT_FLOAT_STAGE = 'TSVDC140'; // fixed-point value before the integer stage

@@ -54,6 +54,30 @@ describe('verifier: tree structure', () => {
   });
 });
 
+describe('verifier: trees are interned (TSVDC135)', () => {
+  // a two-lane tree %0 = in 0, %1 = in 1, %2 = add %0, %1, %3 = sub %0, %1, edited to break interning
+  const small = () => {
+    const b = new AddTreeBuilder(2, 2);
+    const [x, y] = [b.lane(0), b.lane(1)];
+    b.setOutput(0, b.add(x, y));
+    b.setOutput(1, b.sub(x, y));
+    return b.finish();
+  };
+  const check = (f: Parameters<typeof edit>[1]) => diags(setTree(integerModule(), 'x', edit(small(), f)));
+  it('the builder\'s trees pass', () => {
+    expect(diags(setTree(integerModule(), 'x', small()))).toEqual([]);
+  });
+  it('two nodes reading the same lane', () => {
+    expect(check((c) => { c.a[1] = 0; })).toEqual(['TSVDC135: tree @x: node 1 repeats node 0 (in lane 0) (node "@x")']);
+  });
+  it('an add whose operands are not ordered', () => {
+    expect(check((c) => { [c.a[2], c.b[2]] = [1, 0]; })).toEqual(['TSVDC135: tree @x: node 2 is add %1, %0; an add\'s operands are ordered (add %0, %1) (node "@x")']);
+  });
+  it('a repeated sub-tree', () => {
+    expect(check((c) => { c.op[3] = TreeOp.Add; })).toEqual(['TSVDC135: tree @x: node 3 repeats node 2 (add %0, %1) (node "@x")']);
+  });
+});
+
 describe('verifier: a tree computes its weights (TSVDC134)', () => {
   it('a swapped output row is caught with row and column', () => {
     const m = addtreeModule();

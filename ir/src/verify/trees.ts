@@ -1,10 +1,11 @@
 /**
  * Structure of add trees: arrays as long as the tree, known opcodes, operands that are
- * earlier nodes (ids are topological), `in` lanes in range, outputs in -1..size-1, and,
- * where `types` is present, widths in 1..MAX_WIDTH and declared intervals that fit them.
+ * earlier nodes (ids are topological), `in` lanes in range, outputs in -1..size-1, nodes
+ * interned (no two nodes with the same op and operands, `add` operands ordered), and, where
+ * `types` is present, widths in 1..MAX_WIDTH and declared intervals that fit them.
  */
 import type { AddTree } from '../addtree.js';
-import { TreeOp } from '../addtree.js';
+import { internKey, TREE_OP_NAMES, TreeOp } from '../addtree.js';
 import { fits, MAX_WIDTH } from '../fixed.js';
 import type { Module } from '../module.js';
 import * as C from './codes.js';
@@ -16,6 +17,7 @@ export function checkTrees(m: Module, r: Reporter): Set<string> {
   for (const [name, t] of m.trees) {
     if (!arraysOk(name, t, r)) continue;
     const sound = nodesOk(name, t, r);
+    if (sound) internedOk(name, t, r);
     if (t.types) typesOk(name, t, r);
     if (sound) ok.add(name);
   }
@@ -60,6 +62,31 @@ function nodesOk(name: string, t: AddTree, r: Reporter): boolean {
   const all = [opcode, operand, lane, output];
   for (const f of all) f.flush(r);
   return !all.some((f) => f.fired);
+}
+
+/**
+ * Equal sub-trees are one node: that is what makes adder counts after sharing true counts,
+ * and it holds for every tree the builder makes. A tree read from text could break it, so it
+ * is an invariant here, not only a habit of the builder.
+ */
+function internedOk(name: string, t: AddTree, r: Reporter): void {
+  const dup = new FirstOf(C.TREE_NOT_INTERNED);
+  const seen = new Map<number, number>();
+  for (let i = 0; i < t.size; i++) {
+    const op = t.op[i]!;
+    const a = t.a[i]!;
+    const b = t.b[i]!;
+    const at = treeOrigin(name, t.origin, t.row[i]);
+    if (op === TreeOp.Add && a > b) {
+      dup.hit(`tree @${name}: node ${i} is add %${a}, %${b}; an add's operands are ordered (add %${b}, %${a})`, at);
+      continue;
+    }
+    const key = internKey(op as TreeOp, a, b);
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, i);
+    else dup.hit(`tree @${name}: node ${i} repeats node ${first} (${TREE_OP_NAMES[op]} ${op === TreeOp.In ? `lane ${a}` : `%${a}${b >= 0 ? `, %${b}` : ''}`})`, at);
+  }
+  dup.flush(r);
 }
 
 function typesOk(name: string, t: AddTree, r: Reporter): void {

@@ -32,6 +32,10 @@ describe('package boundaries', () => {
       file('backends/src/wasm/c.ts', "import { z } from '../wgsl/shader.js';"),
       file('ir/src/d.ts', "import ort from 'onnxruntime-node';"),
       file('compiler/src/e.ts', "const m = await import('binaryen');"),
+      file('backends/src/wasm/f.ts', "import { s } from '@tsvdc/backends/wgsl/shader';"),
+      file('backends/src/verilog/g.ts', "import { w } from '../wasm.js';"),
+      file('ir/src/h.ts', "import { c } from '../../compiler/src/pipeline.js';"),
+      file('sim/src/i.ts', "import { m } from '../../ir/src/module.js';"),
     ];
     expect(boundaryViolations(bad).map((v) => v.reason)).toEqual([
       'ir may not depend on compiler',
@@ -39,6 +43,10 @@ describe('package boundaries', () => {
       'a backend may not import another backend',
       'ir may not use the third-party package onnxruntime-node',
       'compiler may not use the third-party package binaryen',
+      'a backend may not import another backend',
+      'a backend may not import another backend',
+      'a relative import may not leave ir/src (import @tsvdc/<package> instead)',
+      'a relative import may not leave sim/src (import @tsvdc/<package> instead)',
     ]);
   });
 
@@ -47,6 +55,8 @@ describe('package boundaries', () => {
       file('compiler/src/a.ts', "import { Module } from '@tsvdc/ir';\nimport { readFileSync } from 'node:fs';"),
       file('backends/src/wasm/b.ts', "import { x } from './emit.js';\nimport { y } from '../common/legalize.js';"),
       file('ir/src/c.test.ts', "import fc from 'fast-check';"),
+      file('backends/src/wgsl/d.ts', "import { s } from '@tsvdc/backends/wgsl/shader';\nimport { t } from './kernels/tmatvec.js';"),
+      file('compiler/src/passes/e.ts', "import { f } from '../tsvd/decompose.js';"),
     ];
     expect(boundaryViolations(ok)).toEqual([]);
   });

@@ -105,6 +105,18 @@ describe('the built binary', () => {
     const good = spawnSync(process.execPath, [main, 'ir', 'fmt', join(golden, 'scheduled.tir')], { encoding: 'utf8' });
     expect([good.status, good.stdout, good.stderr]).toEqual([0, readFileSync(join(golden, 'scheduled.expected.tir'), 'utf8'), '']);
   });
+
+  it('is the installed `tsvdc` command: --version is the package version, --help lists the commands', () => {
+    const bin = fileURLToPath(new URL('../../../../node_modules/.bin/tsvdc', import.meta.url));
+    expect(existsSync(bin), 'npm ci links the tsvdc bin (compiler/bin/tsvdc.js)').toBe(true);
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const v = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect([v.status, v.stdout, v.stderr]).toEqual([0, `${pkg.version}\n`, '']);
+    const help = spawnSync(bin, ['--help'], { encoding: 'utf8' });
+    // a command's line starts at column 2; wrapped descriptions are indented further
+    const commands = help.stdout.split('Commands:\n')[1]!.split('\n').filter((l) => /^ {2}\S/.test(l)).map((l) => l.trim().split(/\s+/)[0]);
+    expect([help.status, commands.sort()]).toEqual([0, ['compile', 'compress', 'decompose', 'help', 'ir', 'report']]);
+  });
 });
 
 describe('tsvdc ir stats', () => {
