@@ -5,11 +5,11 @@
  * compressed layer's error is recomputed instead of read from the metadata.
  */
 import { numel } from '@tsvdc/ir';
-import { indexGraph, type GraphIndex } from '../onnx/graph.js';
+import type { GraphIndex } from '../onnx/graph.js';
 import { importOnnxLenient } from '../onnx/import/index.js';
 import type { OnnxModel } from '../onnx/read.js';
 import { readTsvdMeta } from '../onnx/tsvd-meta.js';
-import { recomputeError } from './error.js';
+import { originalLayers, recomputeError } from './error.js';
 import { compressedRow, denseRows, type LayerRow } from './layers.js';
 
 export type { LayerRow } from './layers.js';
@@ -48,7 +48,7 @@ export function reportModel(model: OnnxModel, original?: OnnxModel): ModelReport
   const g = lenient.graph;
   const meta = readTsvdMeta(model.proto, model.file);
   const members = new Set(meta.flatMap((l) => l.nodes));
-  const orig = original ? indexGraph(original) : undefined;
+  const orig = original ? originalLayers(original) : undefined;
   const compressed = meta.map((l) => {
     const row = compressedRow(g, lenient.shapeOf, l);
     return orig ? { ...row, error: recomputeError(g, orig, l), errorSource: 'recomputed' as const } : row;

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { readModelFile } from '../../onnx/read.js';
 import { FASHION_MLP, wakeWordModels } from '../../onnx/testing/fixtures.js';
-import { buildModel, floatTensor, node, valueInfo } from '../../onnx/testing/builder.js';
+import { buildModel, floatTensor, node, rng, valueInfo, weight } from '../../onnx/testing/builder.js';
 import { writeModel } from '../../onnx/write.js';
 import { loadOrt } from '../../report/ort.js';
 import { runCli } from '../run.js';
@@ -58,6 +58,27 @@ describe('tsvdc compress', () => {
     expect(ops).toEqual(['Erf', 'Cast', 'MatMul', 'Mul', 'Cast', 'MatMul']);
     const y = (await (await loadOrt(out)).run({ x: { dims: [2, 16], data: new Float32Array(32).fill(0.3) } })).y!;
     expect(y.dims).toEqual([2, 8]);
+  });
+
+  it('compresses convs whose pads need the input size (auto_pad SAME_*, output_shape) and reports them against the original', async () => {
+    const r = rng(5);
+    const src = join(dir, 'same.onnx');
+    writeFileSync(src, writeModel(buildModel({
+      inputs: [valueInfo('x', [1, 8, 6, 6])], outputs: [valueInfo('y', [1, 8, 6, 6])],
+      initializers: [weight('W', [16, 8, 3, 3], r), weight('K', [16, 8, 3, 3], r)],
+      nodes: [
+        node('Conv', ['x', 'W'], ['c'], { auto_pad: 'SAME_LOWER', strides: [2, 2] }, 'conv'),
+        node('ConvTranspose', ['c', 'K'], ['y'], { strides: [2, 2], output_shape: [6, 6] }, 'deconv'),
+      ],
+    })));
+    const out = join(dir, 'same.tsvd.onnx');
+    const c = await cli(['compress', src, '-o', out, '--jobs', '0', '--json', join(dir, 'same.json')]);
+    expect([c.code, c.stderr]).toEqual([0, '']);
+    const rep = JSON.parse(readFileSync(join(dir, 'same.json'), 'utf8')) as { layers: Array<{ name: string; compressed: boolean; errorSource: string }> };
+    expect(rep.layers.map((l) => [l.name, l.compressed, l.errorSource])).toEqual([['conv', true, 'recomputed'], ['deconv', true, 'recomputed']]);
+    const again = await cli(['report', out, '--original', src, '--json']);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect((JSON.parse(again.stdout) as { errorSource: string }).errorSource).toBe('recomputed');
   });
 
   it('bad options: TSVDC503, nothing written', async () => {
