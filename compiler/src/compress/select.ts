@@ -20,6 +20,11 @@ export interface SelectOptions {
   readonly exclude?: RegExp;
   /** Layers with fewer weights stay dense (default 0). */
   readonly minParams?: number;
+  /**
+   * Nodes of layers an earlier run compressed (tsvd-meta.ts): not weight layers any
+   * more (their factors are read through a Cast), so neither selected nor listed as skipped.
+   */
+  readonly compressedNodes?: ReadonlySet<string>;
 }
 
 /** What a worker decomposes. `matrix` for Gemm/MatMul (W [out, in]); `conv` for convs. */
@@ -70,6 +75,7 @@ export function selectLayers(g: GraphIndex, shapeOf: (v: string) => readonly num
     const op = n.opType ?? '';
     if (!LAYER_OPS.has(op) || (n.domain ?? '') !== '') return;
     const name = g.names[index]!;
+    if (opts.compressedNodes?.has(name)) return;
     const skip = (reason: string): void => void sel.skipped.push({ node: name, op, reason });
     if (opts.include && !opts.include.test(name)) return skip('not matched by --include');
     if (opts.exclude?.test(name)) return skip('matched by --exclude');

@@ -29,8 +29,8 @@ export interface ModelReport {
   readonly file: string;
   readonly layers: readonly LayerRow[];
   readonly totals: ReportTotals;
-  /** Where compressed layers' errors come from. */
-  readonly errorSource: 'stored' | 'recomputed' | 'none';
+  /** Where compressed layers' errors come from ('mixed': some recomputed, the others stored). */
+  readonly errorSource: 'stored' | 'recomputed' | 'mixed' | 'none';
   /** Ops whose shapes import could not follow (their layers count with unknown sizes as 1). */
   readonly unknownShapes: readonly string[];
 }
@@ -43,15 +43,22 @@ function floatParams(g: GraphIndex): number {
   return n;
 }
 
-export function reportModel(model: OnnxModel, original?: OnnxModel): ModelReport {
+/**
+ * The report of `model`. With `original`, compressed layers' errors are recomputed
+ * against it: all of them, or only those named in `recompute` (compress re-checks the
+ * layers it compressed now; layers compressed by an earlier run are not in its input
+ * model, their stored errors stay).
+ */
+export function reportModel(model: OnnxModel, original?: OnnxModel, recompute?: ReadonlySet<string>): ModelReport {
   const lenient = importOnnxLenient(model);
   const g = lenient.graph;
   const meta = readTsvdMeta(model.proto, model.file);
   const members = new Set(meta.flatMap((l) => l.nodes));
   const orig = original ? originalLayers(original) : undefined;
+  const redo = (l: { node: string }): boolean => orig !== undefined && (recompute?.has(l.node) ?? true);
   const compressed = meta.map((l) => {
     const row = compressedRow(g, lenient.shapeOf, l);
-    return orig ? { ...row, error: recomputeError(g, orig, l), errorSource: 'recomputed' as const } : row;
+    return redo(l) ? { ...row, error: recomputeError(g, orig!, l), errorSource: 'recomputed' as const } : row;
   });
   const rows = [...denseRows(g, lenient.shapeOf, members), ...compressed];
   // graph order: by the position of each layer's (first) node
@@ -66,7 +73,12 @@ export function reportModel(model: OnnxModel, original?: OnnxModel): ModelReport
       muls: sum((r) => r.muls), adds: sum((r) => r.adds), denseMuls: sum((r) => r.denseMuls), denseAdds: sum((r) => r.denseAdds),
       params: floatParams(g), ternaryParams: sum((r) => r.ternaryParams),
     },
-    errorSource: meta.length === 0 ? 'none' : orig ? 'recomputed' : 'stored',
+    errorSource: errorSource(meta.length, meta.filter(redo).length),
     unknownShapes: lenient.unsupported.map((u) => `${u.node} (${u.opType})`),
   };
+}
+
+function errorSource(layers: number, recomputed: number): ModelReport['errorSource'] {
+  if (layers === 0) return 'none';
+  return recomputed === layers ? 'recomputed' : recomputed === 0 ? 'stored' : 'mixed';
 }

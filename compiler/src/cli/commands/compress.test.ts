@@ -81,6 +81,33 @@ describe('tsvdc compress', () => {
     expect((JSON.parse(again.stdout) as { errorSource: string }).errorSource).toBe('recomputed');
   });
 
+  it('compresses a partly compressed model: the rest is compressed, earlier layers keep their stored error', async () => {
+    const r = rng(6);
+    const src = join(dir, 'two.onnx');
+    writeFileSync(src, writeModel(buildModel({
+      inputs: [valueInfo('x', [2, 16])], outputs: [valueInfo('y', [2, 8])],
+      initializers: [weight('W1', [24, 16], r), weight('W2', [8, 24], r)],
+      nodes: [node('Gemm', ['x', 'W1'], ['h'], { transB: 1 }, 'fc1'), node('Relu', ['h'], ['a']), node('Gemm', ['a', 'W2'], ['y'], { transB: 1 }, 'fc2')],
+    })));
+    const part = join(dir, 'two.part.onnx');
+    expect((await cli(['compress', src, '-o', part, '--jobs', '0', '--include', 'fc1'])).code).toBe(0);
+    type Rep = { layers: Array<{ name: string; errorSource?: string }>; errorSource: string; skipped: unknown[] };
+    const json = join(dir, 'two.json');
+    const none = await cli(['compress', part, '-o', join(dir, 'two.none.onnx'), '--jobs', '0', '--exclude', '.', '--json', json]);
+    expect([none.code, none.stderr]).toEqual([0, '']);
+    const r0 = JSON.parse(readFileSync(json, 'utf8')) as Rep;
+    expect([r0.errorSource, r0.layers.map((l) => [l.name, l.errorSource ?? 'dense']), r0.skipped])
+      .toEqual(['stored', [['fc1', 'stored'], ['fc2', 'dense']], [{ node: 'fc2', op: 'Gemm', reason: 'matched by --exclude' }]]);
+    const full = join(dir, 'two.full.onnx');
+    const rest = await cli(['compress', part, '-o', full, '--jobs', '0', '--json', json]);
+    expect([rest.code, rest.stderr]).toEqual([0, '']);
+    const r1 = JSON.parse(readFileSync(json, 'utf8')) as Rep;
+    expect([r1.errorSource, r1.layers.map((l) => [l.name, l.errorSource])]).toEqual(['mixed', [['fc1', 'stored'], ['fc2', 'recomputed']]]);
+    expect(rest.stdout.trimEnd().split('\n').at(-1)).toBe('rel. error: relative operator-norm error recomputed from the written factors against the input model (layers without a time were compressed by an earlier run: their stored error)');
+    const y = (await (await loadOrt(full)).run({ x: { dims: [2, 16], data: new Float32Array(32).fill(0.3) } })).y!;
+    expect(y.dims).toEqual([2, 8]);
+  });
+
   it('bad options: TSVDC503, nothing written', async () => {
     const out = join(dir, 'never.onnx');
     expect(await cli(['compress', FASHION_MLP, '-o', out, '--tol', '0'])).toEqual({ code: 1, stdout: '', stderr: "TSVDC503: --tol: invalid value '0'\n" });

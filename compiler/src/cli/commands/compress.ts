@@ -115,8 +115,9 @@ export async function runCompress(path: string, opts: CliOptions): Promise<{ res
     progress?.stop();
   }
   const bytes = writeModel(result.proto, opts.output);
-  // the output must read back and re-import its TSVD layers before it is written
-  const report = reportModel(readModel(bytes, { file: opts.output }), model);
+  // the output must read back and re-import its TSVD layers before it is written; the
+  // layers an earlier run compressed are not in the input model: their stored errors stay
+  const report = reportModel(readModel(bytes, { file: opts.output }), model, new Set(result.layers.map((l) => l.node)));
   writeOutputFile(opts.output, bytes);
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json !== undefined) writeOutputFile(opts.json, `${JSON.stringify(jsonReport(path, opts.output, options, result, report, seconds), null, 2)}\n`);
@@ -139,7 +140,8 @@ function summary(result: CompressedModel, report: ModelReport, seconds: number):
     formatTotals(report),
   ];
   if (result.skipped.length > 0) parts.push(`left dense:\n${result.skipped.map((s) => `  ${s.node} (${s.op}): ${s.reason}`).join('\n')}`);
-  parts.push('rel. error: relative operator-norm error recomputed from the written factors against the input model');
+  const earlier = report.errorSource === 'mixed' || report.errorSource === 'stored' ? ' (layers without a time were compressed by an earlier run: their stored error)' : '';
+  parts.push(`rel. error: relative operator-norm error recomputed from the written factors against the input model${earlier}`);
   return parts.join('\n\n');
 }
 
