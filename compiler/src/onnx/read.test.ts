@@ -7,7 +7,7 @@ import { readModel, readModelFile } from './read.js';
 import { buildModel, floatTensor, node, valueInfo } from './testing/builder.js';
 import type { ModelProto, TensorProto } from './proto.js';
 import { writeModel } from './write.js';
-import { tensorValues } from './tensor.js';
+import { floatTensorOf, floatToHalf, halfToFloat, tensorValues } from './tensor.js';
 
 const WAKE = join(import.meta.dirname, '../../../node_modules/openwakeword-js/models/hello_deepa.onnx');
 
@@ -97,6 +97,24 @@ describe('tensor data', () => {
     expect([...tensorValues(t(11, { doubleData: [0.1, -2.5] }), o)]).toEqual([0.1, -2.5]);
     expect([...tensorValues(t(11, { rawData: new Uint8Array(Float64Array.of(0.1, 7).buffer) }), o)]).toEqual([0.1, 7]);
     expect([...tensorValues(t(7, { rawData: new Uint8Array(BigInt64Array.of(-3n, 5n).buffer) }), o)]).toEqual([-3, 5]);
+  });
+  it('float16 writing rounds to nearest even and round-trips every half exactly', () => {
+    const cases: Array<[number, number]> = [
+      [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [65519.99, 0x7bff], [65520, 0x7c00], [-Infinity, 0xfc00], [-0, 0x8000],
+      [2 ** -24, 0x0001], [2 ** -25, 0x0000], [3 * 2 ** -25, 0x0002], [2 ** -14 - 2 ** -25, 0x0400],
+      [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [2 - 2 ** -12, 0x4000], [0.1, 0x2e66],
+    ];
+    expect(cases.map(([v]) => floatToHalf(v))).toEqual(cases.map(([, h]) => h));
+    const bad: number[] = [];
+    for (let h = 0; h < 0x10000; h++) if (!Number.isNaN(halfToFloat(h)) && floatToHalf(halfToFloat(h)) !== h) bad.push(h);
+    expect(bad).toEqual([]);
+  });
+  it('float tensors of each float type read back their (rounded) values', () => {
+    const v = [0.1, -2.5, 3];
+    expect([...tensorValues(floatTensorOf('w', [3], v, 11), o)]).toEqual(v);
+    expect([...tensorValues(floatTensorOf('w', [3], v, 1), o)]).toEqual([Math.fround(0.1), -2.5, 3]);
+    expect([...tensorValues(floatTensorOf('w', [3], v, 10), o)]).toEqual([halfToFloat(0x2e66), -2.5, 3]);
+    expect([...tensorValues(floatTensorOf('w', [3], v, 16), o)]).toEqual([new Float32Array(Uint32Array.of(0x3dcd0000).buffer)[0], -2.5, 3]);
   });
   it('a dtype tsvdc cannot read: TSVDC204', () => {
     expect(message(() => tensorValues(t(17, {}), o))).toBe('m.onnx: TSVDC204: tensor "w" has data type FLOAT8E4M3FN, which tsvdc cannot read (node "n")');
