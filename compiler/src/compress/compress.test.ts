@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { interpret, tensor, verify } from '@tsvdc/ir';
-import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { importOnnx } from '../onnx/import/index.js';
 import { readModel, readModelFile } from '../onnx/read.js';
+import { buildModel, node, rng, valueInfo, weight } from '../onnx/testing/builder.js';
 import { compareWithOrt, randomFeeds } from '../onnx/testing/compare.js';
 import { FASHION_CNN, FASHION_MLP, fashionTestSet, wakeWordModels } from '../onnx/testing/fixtures.js';
 import { readTsvdMeta } from '../onnx/tsvd-meta.js';
@@ -55,6 +57,24 @@ describe('compress real models (tol 0.05)', () => {
       await check(path, randomFeeds([['onnx::Flatten_0', [1, frames, 96]]], 5), ['/layer1/Gemm', '/blocks.0/fcn_layer/Gemm', '/last_layer/Gemm'], []);
     });
   }
+});
+
+describe('a PyTorch Linear on [B, T, C]: MatMul then a bias Add (or Sub) node', () => {
+  it('re-imports with the shift folded into the TSVD layer, on rows, computing what onnxruntime does', async () => {
+    const r = rng(4);
+    const path = join(mkdtempSync(join(tmpdir(), 'tsvdc-seq-')), 'seq.onnx');
+    writeFileSync(path, writeModel(buildModel({
+      inputs: [valueInfo('x', [2, 7, 16])], outputs: [valueInfo('y', [2, 7, 8])],
+      initializers: [weight('W1', [16, 24], r), weight('b1', [24], r), weight('W2', [24, 8], r), weight('b2', [8], r)],
+      nodes: [
+        node('MatMul', ['x', 'W1'], ['h'], {}, 'fc1'), node('Add', ['b1', 'h'], ['hb'], {}, 'fc1_bias'), node('Relu', ['hb'], ['a']),
+        node('MatMul', ['a', 'W2'], ['g'], {}, 'fc2'), node('Sub', ['g', 'b2'], ['y'], {}, 'fc2_bias'),
+      ],
+    })));
+    await check(path, randomFeeds([['x', [2, 7, 16]]]), ['fc1', 'fc2'], []);
+    const m = importOnnx(readModel(writeModel((await compressModel(readModelFile(path), { tol: TOL, cosThresh: 0.8386, jobs: 0 })).proto), { file: 'c.onnx' }));
+    expect(m.nodes.map((n) => `${n.op}${n.attrs['bias'] !== undefined ? '+bias' : ''}`)).toEqual(['reshape', 'tlinear+bias', 'reshape', 'relu', 'reshape', 'tlinear+bias', 'reshape']);
+  });
 });
 
 describe('the compressed model records what it did', () => {

@@ -99,7 +99,8 @@ export function importBinary(op: Binary): (c: NodeCtx) => void {
       const m = affine(op, v, ki === 0);
       return typeof m === 'string' ? c.unsupported(m) : m;
     };
-    const t = foldTarget(c, xi);
+    // x + k and x - k shift only: they fold into a TSVD layer's bias as well
+    const t = foldTarget(c, xi, op === 'Add' || (op === 'Sub' && ki === 1));
     const onLayer = t ? perChannel(k.dims, kv, x, channelAxis(t.node.op, t.rank)) : undefined;
     if (t && onLayer) {
       const m = map(onLayer);
