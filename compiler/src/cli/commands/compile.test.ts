@@ -145,6 +145,18 @@ describe('tsvdc compile --target ir', () => {
     expect(worst).toBeLessThan(0.1 * Math.max(...yf.data.map(Math.abs)));
   });
 
+  it('an op tsvdc cannot import before a compressed layer: TSVDC209 naming it (was: the output "is a constant")', async () => {
+    const src = join(dir, 'erf.onnx');
+    writeModelFile(src, buildModel({
+      inputs: [valueInfo('x', [2, 16])], outputs: [valueInfo('y', [2, 24])], initializers: [weight('W', [16, 24], rng(2))],
+      nodes: [node('Erf', ['x'], ['e'], {}, 'erf'), node('MatMul', ['e', 'W'], ['y'], {}, 'fc')],
+    }));
+    const dst = join(dir, 'erf.tsvd.onnx');
+    writeModelFile(dst, (await compressModel(readModelFile(src), { tol: 0.05, cosThresh: 0.8386, jobs: 0 })).proto);
+    const r = await cli('compile', dst, '-o', join(dir, 'erf'), '--calib', '8');
+    expect([r.code, r.out, r.err]).toEqual([1, '', `${dst}: TSVDC209: 1 node cannot be imported: "erf" (Erf)\n${dst}: TSVDC209: op Erf is not supported (node "erf")\n`]);
+  });
+
   it('rejects unknown passes, targets and modes with exact messages', async () => {
     const pass = await cli('compile', mlp, '--print-after', 'cse');
     expect([pass.code, pass.err]).toEqual([1,

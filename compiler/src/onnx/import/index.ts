@@ -135,7 +135,8 @@ function run(model: OnnxModel, opts: ImportOptions, lenient: boolean): LenientIm
     };
     if (!handler && !entry) record();
     if ((!handler && !entry) || n.input.some((v) => v !== '' && st.missing.has(v))) {
-      for (const o of n.output) st.missing.add(o);
+      // a compressed layer's members are skipped: its output, not only its entry node's, is missing
+      for (const o of entry ? [...n.output, entry.layer.output] : n.output) st.missing.add(o);
       continue;
     }
     try {
