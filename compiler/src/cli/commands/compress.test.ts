@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -168,6 +168,24 @@ describe('tsvdc compress', () => {
     const out = join(dir, 'plain', 'm.onnx');
     expect(await cli(['compress', FASHION_MLP, '-o', out])).toEqual({ code: 1, stdout: '', stderr: `${out}: TSVDC502: cannot write the output (ENOTDIR)\n` });
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a failed run leaves no output folder behind; the output folder is made when the model is written', async () => {
+    const bad = join(dir, 'garbage2.onnx');
+    writeFileSync(bad, 'hello world, this is not onnx');
+    expect((await cli(['compress', bad, '-o', join(dir, 'made', 'm.onnx')])).code).toBe(1);
+    expect(existsSync(join(dir, 'made'))).toBe(false);
+    expect((await cli(['compress', FASHION_MLP, '-o', join(dir, 'made', 'deep', 'm.onnx'), '--include', '/6/', '--tol', '0.2', '--jobs', '0'])).code).toBe(0);
+    expect(existsSync(join(dir, 'made', 'deep', 'm.onnx'))).toBe(true);
+  });
+
+  it('a --json report that cannot be written says the model was', async () => {
+    const json = join(dir, 'a-folder.json');
+    mkdirSync(json);
+    const out = join(dir, 'json-fails.onnx');
+    const r = await cli(['compress', FASHION_MLP, '-o', out, '--include', '/6/', '--tol', '0.2', '--jobs', '0', '--json', json]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `${json}: TSVDC502: cannot write the JSON report (EISDIR); the compressed model was written to ${out}\n` });
+    expect(existsSync(out)).toBe(true);
   });
 
   it('the built binary compresses and reports (exit codes 0, then 1 on a missing file)', () => {
