@@ -8,7 +8,8 @@ import { numel } from '@tsvdc/ir';
 import type { GraphIndex } from '../onnx/graph.js';
 import { importOnnxLenient } from '../onnx/import/index.js';
 import type { OnnxModel } from '../onnx/read.js';
-import { readTsvdMeta } from '../onnx/tsvd-meta.js';
+import { readTsvdMeta, TSVD_META_KEY } from '../onnx/tsvd-meta.js';
+import { selectLayers, type SkippedLayer } from '../compress/select.js';
 import { originalLayers, recomputeError } from './error.js';
 import { compressedRow, denseRows, type LayerRow } from './layers.js';
 
@@ -33,6 +34,8 @@ export interface ModelReport {
   readonly errorSource: 'stored' | 'recomputed' | 'mixed' | 'none';
   /** Ops whose shapes import could not follow (their layers count with unknown sizes as 1). */
   readonly unknownShapes: readonly string[];
+  /** Layers not counted, and why (a weight computed at run time, tsvdc metadata removed). */
+  readonly notes: readonly string[];
 }
 
 const FLOAT_DTYPES = new Set([1, 10, 11, 16]);
@@ -60,7 +63,8 @@ export function reportModel(model: OnnxModel, original?: OnnxModel, recompute?: 
     const row = compressedRow(g, lenient.shapeOf, l);
     return redo(l) ? { ...row, error: recomputeError(g, orig!, l), errorSource: 'recomputed' as const } : row;
   });
-  const rows = [...denseRows(g, lenient.shapeOf, members), ...compressed];
+  const sel = selectLayers(g, lenient.shapeOf, { compressedNodes: members });
+  const rows = [...denseRows(sel, lenient.shapeOf), ...compressed];
   // graph order: by the position of each layer's (first) node
   const pos = new Map(g.names.map((n, i) => [n, i]));
   const at = (r: LayerRow): number => pos.get(r.name) ?? pos.get(meta.find((l) => l.node === r.name)?.nodes[0] ?? '') ?? 0;
@@ -75,7 +79,20 @@ export function reportModel(model: OnnxModel, original?: OnnxModel, recompute?: 
     },
     errorSource: errorSource(meta.length, meta.filter(redo).length),
     unknownShapes: lenient.unsupported.map((u) => `${u.node} (${u.opType})`),
+    notes: reportNotes(g, meta.length, sel.skipped),
   };
+}
+
+/** What a reader needs to know about layers the report does not count. */
+function reportNotes(g: GraphIndex, compressed: number, skipped: readonly SkippedLayer[]): string[] {
+  const notes: string[] = [];
+  // tsvdc's node names without its metadata: a tool re-saved the model and dropped metadata_props
+  const looksCompressed = g.names.filter((n) => /\/tsvd\/[UV]$/.test(n)).length;
+  if (compressed === 0 && looksCompressed > 0) {
+    notes.push(`${looksCompressed} nodes are named like tsvdc's compressed layers (<layer>/tsvd/U, /V), but the model has no ${TSVD_META_KEY} metadata (removed by a tool that re-saved it?): they are not counted as TSVD layers; compress the original model again`);
+  }
+  if (skipped.length > 0) notes.push(`not counted as weight layers: ${skipped.map((s) => `${s.node} (${s.op}: ${s.reason})`).join(', ')}`);
+  return notes;
 }
 
 function errorSource(layers: number, recomputed: number): ModelReport['errorSource'] {
