@@ -237,23 +237,36 @@ function broadcastInfer(ins: readonly TensorType[]): Inferred[] | string {
   return [{ shape: out, elem: ins[0]!.elem.kind === 'float' ? ins[0]!.elem : 'free' }];
 }
 
+/**
+ * ONNX Reshape. A dynamic input dimension (-1, the batch) is either copied by a 0 at
+ * its position, which cancels it on both sides, or absorbed by the target's -1, which
+ * then stays dynamic: the element count is only known up to the batch.
+ */
 function reshapeInfer(ins: readonly TensorType[], a: Attrs): Inferred[] | string {
   const x = ins[0]!.shape;
-  const target = (a['shape'] as readonly number[]).map((d, i) => (d === 0 ? x[i]! : d));
-  const known = target.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
-  const free = target.filter((d) => d === -1).length;
-  if (free > 1) return 'reshape: more than one -1';
-  const total = numel(x);
-  if (free === 0 && known !== total) return `reshape: [${x}] has ${total} elements, target [${target}] has ${known}`;
-  if (free === 1 && total % known !== 0) return `reshape: cannot infer -1 for [${x}] -> [${target}]`;
-  return [{ shape: target.map((d) => (d === -1 ? total / known : d)), elem: ins[0]!.elem }];
+  const attr = a['shape'] as readonly number[];
+  const target = attr.map((d, i) => (d === 0 ? x[i]! : d));
+  const free = attr.indexOf(-1);
+  if (attr.lastIndexOf(-1) !== free) return 'reshape: more than one -1';
+  const copiedDynamic = attr.filter((d, i) => d === 0 && x[i]! < 0).length;
+  if (x.filter((d) => d < 0).length > copiedDynamic) {
+    if (free < 0) return `reshape: [${x}] has a dynamic dimension the target [${attr}] neither copies (0) nor infers (-1)`;
+    return [{ shape: target, elem: ins[0]!.elem }];
+  }
+  const known = numel(target.filter((d, i) => i !== free && d >= 0));
+  const total = numel(x.filter((d) => d >= 0));
+  if (free < 0 && known !== total) return `reshape: [${x}] has ${total} elements, target [${target}] has ${known}`;
+  if (free >= 0 && total % known !== 0) return `reshape: cannot infer -1 for [${x}] -> [${target}]`;
+  return [{ shape: target.map((d, i) => (i === free ? total / known : d)), elem: ins[0]!.elem }];
 }
 
 function flattenInfer(ins: readonly TensorType[], a: Attrs): Inferred[] | string {
   const x = ins[0]!.shape;
   const axis = int(a, 'axis', 1);
   if (axis < 0 || axis > x.length) return `flatten axis ${axis} out of range for rank ${x.length}`;
-  return [{ shape: [numel(x.slice(0, axis)), numel(x.slice(axis))], elem: ins[0]!.elem }];
+  // a product with a dynamic dimension is dynamic
+  const size = (s: readonly number[]): number => (s.some((d) => d < 0) ? -1 : numel(s));
+  return [{ shape: [size(x.slice(0, axis)), size(x.slice(axis))], elem: ins[0]!.elem }];
 }
 
 function concatInfer(ins: readonly TensorType[], a: Attrs): Inferred[] | string {

@@ -35,7 +35,8 @@ export const DEFAULT_TSVD: TsvdOptions = { tol: 0.01, cosThresh: 0.8386 };
 /** The sites compress would work on, before any decomposition (for progress bars). */
 export function planCompression(model: OnnxModel, opts: SelectOptions): Selection & { graph: GraphIndex } {
   const lenient = importOnnxLenient(model);
-  return { ...selectLayers(lenient.graph, lenient.shapeOf, opts), graph: lenient.graph };
+  const compressedNodes = new Set(readTsvdMeta(model.proto, model.file).flatMap((l) => l.nodes));
+  return { ...selectLayers(lenient.graph, lenient.shapeOf, { ...opts, compressedNodes }), graph: lenient.graph };
 }
 
 /** ConvTranspose results ONNX cannot express: output_padding on an axis whose last stage has stride 1. */

@@ -4,14 +4,16 @@
  *   Conv:          Conv(Cast(V), pads, V strides) -> Mul(s) -> Conv(Cast(U), U strides) -> [Add(bias)]
  *   ConvTranspose: ConvTranspose(Cast(U)) -> Mul(s) -> ConvTranspose(Cast(V), pads, output_padding) -> [Add(bias)]
  * Ternary factors are INT8 initializers (1 byte per entry instead of 4) behind a Cast
- * to FLOAT, which onnxruntime folds at load time. The replaced node's input and output
- * names are kept; everything else in the graph is left as it was.
+ * to the layer's element type, which onnxruntime folds at load time; scales and bias
+ * are stored in that type too (ONNX binds one T per MatMul/Mul/Add/Conv: a FLOAT factor
+ * in a DOUBLE or FLOAT16 model is an invalid graph). The replaced node's input and
+ * output names are kept; everything else in the graph is left as it was.
  */
 import { ternaryToInt8, type TernaryTensor } from '@tsvdc/ir';
 import { makeInt, makeInts, makeNode } from '../onnx/attrs.js';
 import type { GraphIndex } from '../onnx/graph.js';
-import { DTYPE, type ModelProto, type NodeProto, type TensorProto } from '../onnx/proto.js';
-import { floatTensor, int8Tensor } from '../onnx/tensor.js';
+import type { ModelProto, NodeProto, TensorProto } from '../onnx/proto.js';
+import { floatTensorOf, int8Tensor } from '../onnx/tensor.js';
 import { tsvdInitName, tsvdNodeName, type CompressedLayer } from '../onnx/tsvd-meta.js';
 import type { LayerResult, TsvdOptions } from './job.js';
 import type { LayerSite } from './select.js';
@@ -46,7 +48,7 @@ function build(site: LayerSite, r: LayerResult, o: TsvdOptions, fresh: (base: st
     const f = factor(part);
     inits.push(int8Tensor(init(linear ? `${part}t` : part), f.dims, f.data));
     const out = fresh(`${L}/tsvd/${part}_float`);
-    nodes.push(makeNode('Cast', node(`${part}_cast`), [init(linear ? `${part}t` : part)], [out], [makeInt('to', DTYPE.FLOAT)]));
+    nodes.push(makeNode('Cast', node(`${part}_cast`), [init(linear ? `${part}t` : part)], [out], [makeInt('to', site.dtype)]));
     return out;
   };
   let x = site.input;
@@ -59,14 +61,14 @@ function build(site: LayerSite, r: LayerResult, o: TsvdOptions, fresh: (base: st
   const f1 = cast(firstPart as 'U' | 'V');
   nodes.push(makeNode(linear ? 'MatMul' : site.op, node(firstPart), [x, f1], [t1], conv ? stageAttrs(conv, true) : []));
   const sDims = linear ? [r.s.length] : [1, r.s.length, 1, 1];
-  inits.push(floatTensor(init('s'), sDims, r.s));
+  inits.push(floatTensorOf(init('s'), sDims, r.s, site.dtype));
   const t2 = fresh(`${L}/tsvd/s_output`);
   nodes.push(makeNode('Mul', node('s'), [t1, init('s')], [t2]));
   const f2 = cast(secondPart as 'U' | 'V');
   const t3 = hasBias ? fresh(`${L}/tsvd/${secondPart}_output`) : site.output;
   nodes.push(makeNode(linear ? 'MatMul' : site.op, node(secondPart), [t2, f2], [t3], conv ? stageAttrs(conv, false) : []));
   if (hasBias) {
-    inits.push(floatTensor(init('bias'), linear ? [site.bias!.length] : [1, site.bias!.length, 1, 1], site.bias!));
+    inits.push(floatTensorOf(init('bias'), linear ? [site.bias!.length] : [1, site.bias!.length, 1, 1], site.bias!, site.dtype));
     nodes.push(makeNode('Add', node('bias'), [t3, init('bias')], [site.output]));
   }
   const meta: CompressedLayer = {

@@ -20,6 +20,11 @@ export interface SelectOptions {
   readonly exclude?: RegExp;
   /** Layers with fewer weights stay dense (default 0). */
   readonly minParams?: number;
+  /**
+   * Nodes of layers an earlier run compressed (tsvd-meta.ts): not weight layers any
+   * more (their factors are read through a Cast), so neither selected nor listed as skipped.
+   */
+  readonly compressedNodes?: ReadonlySet<string>;
 }
 
 /** What a worker decomposes. `matrix` for Gemm/MatMul (W [out, in]); `conv` for convs. */
@@ -42,6 +47,8 @@ export interface LayerSite {
   readonly bias?: Float64Array;
   /** Weight shape as stored in ONNX, and its parameter count. */
   readonly weightShape: readonly number[];
+  /** The weight's element type (FLOAT, FLOAT16, BFLOAT16, DOUBLE): the layer's, since ONNX ops bind one T. */
+  readonly dtype: number;
   readonly params: number;
   /** The values the node reads as constants (weight, bias), to drop when nobody else reads them. */
   readonly constInputs: readonly string[];
@@ -70,6 +77,7 @@ export function selectLayers(g: GraphIndex, shapeOf: (v: string) => readonly num
     const op = n.opType ?? '';
     if (!LAYER_OPS.has(op) || (n.domain ?? '') !== '') return;
     const name = g.names[index]!;
+    if (opts.compressedNodes?.has(name)) return;
     const skip = (reason: string): void => void sel.skipped.push({ node: name, op, reason });
     if (opts.include && !opts.include.test(name)) return skip('not matched by --include');
     if (opts.exclude?.test(name)) return skip('matched by --exclude');
@@ -83,9 +91,9 @@ export function selectLayers(g: GraphIndex, shapeOf: (v: string) => readonly num
   return sel;
 }
 
-function weight(g: GraphIndex, n: NodeProto, i: number, name: string): { dims: number[]; data: Float64Array } | undefined {
+function weight(g: GraphIndex, n: NodeProto, i: number, name: string): { dims: number[]; data: Float64Array; dtype: number } | undefined {
   const t = n.input[i] ? constantOf(g, n.input[i]!) : undefined;
-  return t ? { dims: [...t.dims], data: weightValues(t, { file: g.file, node: name }) } : undefined;
+  return t ? { dims: [...t.dims], data: weightValues(t, { file: g.file, node: name }), dtype: t.dataType ?? 0 } : undefined;
 }
 
 function pickMatrix(g: GraphIndex, n: NodeProto, index: number, name: string): Picked | string {
@@ -114,7 +122,7 @@ function pickMatrix(g: GraphIndex, n: NodeProto, index: number, name: string): P
   }
   const site = {
     index, name, op, input: n.input[0]!, output: n.output[0]!, transA: op === 'Gemm' && attrInt(n, 'transA', 0) !== 0,
-    ...(bias ? { bias } : {}), weightShape: b.dims, params: b.data.length, constInputs,
+    ...(bias ? { bias } : {}), weightShape: b.dims, dtype: b.dtype, params: b.data.length, constInputs,
   };
   return { site, job: { kind: 'matrix', rows, cols, data } };
 }
@@ -152,7 +160,7 @@ function pickConv(g: GraphIndex, n: NodeProto, index: number, name: string, shap
     groups, strides, dilations, pads, transposed: op === 'ConvTranspose', outputPadding,
     ...(spatial ? { inputSize: spatial as [number, number] } : {}),
   };
-  const site = { index, name, op, input: n.input[0]!, output: n.output[0]!, transA: false, ...(bias ? { bias } : {}), weightShape: w.dims, params: w.data.length, constInputs };
+  const site = { index, name, op, input: n.input[0]!, output: n.output[0]!, transA: false, ...(bias ? { bias } : {}), weightShape: w.dims, dtype: w.dtype, params: w.data.length, constInputs };
   return { site, job: { kind: 'conv', shape: w.dims, data: w.data, spec } };
 }
 

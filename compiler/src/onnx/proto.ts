@@ -5,8 +5,11 @@
  * by protobufjs at first use. Messages are converted to plain objects (camelCase fields,
  * int64 as number, enums as number, repeated fields always present, absent optional
  * fields absent) so that the rest of tsvdc reads typed data and never sees protobufjs;
- * `encodeModel` converts back. Fields the schema does not know (newer than ONNX 1.12)
- * are dropped on decode: see README.md.
+ * `encodeModel` converts back. Fields the schema does not know (newer than IR version 10,
+ * ONNX 1.16/1.17) are dropped on decode: see schema/NOTICE.md.
+ * The IR 10 fields tsvdc never reads (metadata_props on nodes, values, graphs and tensors,
+ * `overload`) are typed optional: decoded models have them, models tsvdc builds may not,
+ * and both encode the same.
  */
 import protobuf from 'protobufjs';
 import { readFileSync } from 'node:fs';
@@ -30,6 +33,7 @@ export interface TensorProto {
   externalData: StringStringEntry[];
   dataLocation?: number;
   segment?: { begin?: number; end?: number };
+  metadataProps?: StringStringEntry[];
 }
 
 export interface AttributeProto {
@@ -57,6 +61,8 @@ export interface NodeProto {
   domain?: string;
   attribute: AttributeProto[];
   docString?: string;
+  overload?: string;
+  metadataProps?: StringStringEntry[];
 }
 
 export interface Dimension { dimValue?: number; dimParam?: string; denotation?: string }
@@ -67,7 +73,7 @@ export interface TypeProto {
   optionalType?: unknown;
   sparseTensorType?: unknown;
 }
-export interface ValueInfoProto { name?: string; type?: TypeProto; docString?: string }
+export interface ValueInfoProto { name?: string; type?: TypeProto; docString?: string; metadataProps?: StringStringEntry[] }
 
 export interface GraphProto {
   node: NodeProto[];
@@ -79,6 +85,7 @@ export interface GraphProto {
   output: ValueInfoProto[];
   valueInfo: ValueInfoProto[];
   quantizationAnnotation: unknown[];
+  metadataProps?: StringStringEntry[];
 }
 
 export interface ModelProto {
@@ -102,7 +109,7 @@ export const DTYPE_NAMES: Readonly<Record<number, string>> = {
   15: 'COMPLEX128', 16: 'BFLOAT16', 17: 'FLOAT8E4M3FN', 18: 'FLOAT8E4M3FNUZ', 19: 'FLOAT8E5M2',
   20: 'FLOAT8E5M2FNUZ', 21: 'UINT4', 22: 'INT4', 23: 'FLOAT4E2M1',
 };
-export const DTYPE = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11 } as const;
+export const DTYPE = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, FLOAT16: 10, DOUBLE: 11, BFLOAT16: 16 } as const;
 
 /** AttributeProto.AttributeType values. */
 export const ATTR = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;

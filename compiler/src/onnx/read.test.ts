@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TsvdcError } from '@tsvdc/ir';
+import protobuf from 'protobufjs';
 import { readModel, readModelFile } from './read.js';
 import { buildModel, floatTensor, node, valueInfo } from './testing/builder.js';
 import type { ModelProto, TensorProto } from './proto.js';
 import { writeModel } from './write.js';
-import { tensorValues } from './tensor.js';
+import { floatTensorOf, floatToHalf, halfToFloat, tensorValues, weightValues } from './tensor.js';
 
 const WAKE = join(import.meta.dirname, '../../../node_modules/openwakeword-js/models/hello_deepa.onnx');
 
@@ -32,6 +33,50 @@ describe('reading real models', () => {
     expect(m.proto.graph!.node.length).toBe(29);
     expect(m.proto.graph!.initializer.map((t) => t.name)).toContain('layer1.weight');
     expect(Buffer.from(writeModel(m.proto)).equals(bytes)).toBe(true);
+  });
+});
+
+/** The (field number, bytes) pairs of one protobuf message's length-delimited fields, and its other field numbers. */
+function fields(bytes: Uint8Array): Array<[number, Uint8Array | undefined]> {
+  const r = protobuf.Reader.create(bytes);
+  const out: Array<[number, Uint8Array | undefined]> = [];
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if ((tag & 7) === 2) out.push([tag >>> 3, r.bytes()]);
+    else {
+      out.push([tag >>> 3, undefined]);
+      r.skipType(tag & 7);
+    }
+  }
+  return out;
+}
+const field = (bytes: Uint8Array, n: number): Uint8Array => fields(bytes).find(([k]) => k === n)![1]!;
+
+describe('IR version 10 fields (onnx 1.16)', () => {
+  const meta = [{ key: 'source', value: 'layer 3' }];
+  const spec = {
+    opset: 21, inputs: [{ ...valueInfo('x', [1, 2]), metadataProps: meta }], outputs: [valueInfo('y', [1, 2])],
+    initializers: [{ ...floatTensor('k', [2], [1, 2]), metadataProps: meta }],
+    nodes: [{ ...node('Mul', ['x', 'k'], ['y'], {}, 'mul'), overload: 'v2', metadataProps: meta }],
+  };
+  it('metadata_props of nodes, values, tensors and graphs and a node\'s overload survive a read/write round trip', () => {
+    const p = buildModel(spec);
+    p.graph!.metadataProps = meta;
+    p.functions = [{ name: 'f', domain: 'local', overload: 'o', metadataProps: meta, valueInfo: [valueInfo('t', [1])], attributeProto: [] }];
+    const bytes = writeModel(p);
+    const back = readModel(bytes, { file: 'm.onnx' }).proto;
+    const g = back.graph!;
+    expect([g.node[0]!.metadataProps, g.node[0]!.overload, g.input[0]!.metadataProps, g.initializer[0]!.metadataProps, g.metadataProps])
+      .toEqual([meta, 'v2', meta, meta, meta]);
+    expect(back.functions).toEqual([{ name: 'f', domain: 'local', overload: 'o', metadataProps: meta, valueInfo: [{ ...valueInfo('t', [1]), metadataProps: [] }], input: [], output: [], attribute: [], attributeProto: [], node: [], opsetImport: [] }]);
+    expect(Buffer.from(writeModel(back)).equals(Buffer.from(bytes))).toBe(true);
+  });
+  it('uses the official field numbers: NodeProto overload 8, metadata_props 9; GraphProto metadata_props 16', () => {
+    const graph = field(writeModel(buildModel(spec)), 7);
+    const n = field(graph, 1);
+    expect(fields(n).map(([k]) => k)).toEqual([1, 1, 2, 3, 4, 8, 9]);
+    expect(fields(field(n, 9)).map(([k, v]) => [k, new TextDecoder().decode(v)])).toEqual([[1, 'source'], [2, 'layer 3']]);
+    expect(fields(field(graph, 5)).map(([k]) => k)).toEqual([1, 2, 8, 9, 16]);
   });
 });
 
@@ -98,9 +143,30 @@ describe('tensor data', () => {
     expect([...tensorValues(t(11, { rawData: new Uint8Array(Float64Array.of(0.1, 7).buffer) }), o)]).toEqual([0.1, 7]);
     expect([...tensorValues(t(7, { rawData: new Uint8Array(BigInt64Array.of(-3n, 5n).buffer) }), o)]).toEqual([-3, 5]);
   });
+  it('float16 writing rounds to nearest even and round-trips every half exactly', () => {
+    const cases: Array<[number, number]> = [
+      [1, 0x3c00], [-2, 0xc000], [65504, 0x7bff], [65519.99, 0x7bff], [65520, 0x7c00], [-Infinity, 0xfc00], [-0, 0x8000],
+      [2 ** -24, 0x0001], [2 ** -25, 0x0000], [3 * 2 ** -25, 0x0002], [2 ** -14 - 2 ** -25, 0x0400],
+      [1 + 2 ** -11, 0x3c00], [1 + 3 * 2 ** -11, 0x3c02], [2 - 2 ** -12, 0x4000], [0.1, 0x2e66],
+    ];
+    expect(cases.map(([v]) => floatToHalf(v))).toEqual(cases.map(([, h]) => h));
+    const bad: number[] = [];
+    for (let h = 0; h < 0x10000; h++) if (!Number.isNaN(halfToFloat(h)) && floatToHalf(halfToFloat(h)) !== h) bad.push(h);
+    expect(bad).toEqual([]);
+  });
+  it('float tensors of each float type read back their (rounded) values', () => {
+    const v = [0.1, -2.5, 3];
+    expect([...tensorValues(floatTensorOf('w', [3], v, 11), o)]).toEqual(v);
+    expect([...tensorValues(floatTensorOf('w', [3], v, 1), o)]).toEqual([Math.fround(0.1), -2.5, 3]);
+    expect([...tensorValues(floatTensorOf('w', [3], v, 10), o)]).toEqual([halfToFloat(0x2e66), -2.5, 3]);
+    expect([...tensorValues(floatTensorOf('w', [3], v, 16), o)]).toEqual([new Float32Array(Uint32Array.of(0x3dcd0000).buffer)[0], -2.5, 3]);
+  });
   it('a dtype tsvdc cannot read: TSVDC204', () => {
     expect(message(() => tensorValues(t(17, {}), o))).toBe('m.onnx: TSVDC204: tensor "w" has data type FLOAT8E4M3FN, which tsvdc cannot read (node "n")');
     expect(message(() => tensorValues(t(99, {}), o))).toBe('m.onnx: TSVDC204: tensor "w" has data type unknown data type 99, which tsvdc cannot read (node "n")');
+    // the IR 9 and 10 types by their schema names
+    expect([19, 20, 21, 22].map((d) => message(() => weightValues(t(d, {}), o)))).toEqual(['FLOAT8E5M2', 'FLOAT8E5M2FNUZ', 'UINT4', 'INT4']
+      .map((n) => `m.onnx: TSVDC204: weight tensor "w" has data type ${n}, expected FLOAT, FLOAT16, BFLOAT16 or DOUBLE (node "n")`));
   });
   it('data that does not fill the shape: TSVDC205', () => {
     expect(message(() => tensorValues(t(1, { floatData: [1, 2, 3] }, [2, 2]), o))).toBe('m.onnx: TSVDC205: tensor "w" has 3 values, its shape [2,2] needs 4 (node "n")');

@@ -4,7 +4,7 @@
  * int32_data for everything 16 bits or narrower including float16 bit patterns,
  * int64_data, double_data, uint64_data). Both are accepted for every dtype tsvdc reads.
  */
-import { TsvdcError, type Origin } from '@tsvdc/ir';
+import { InternalError, TsvdcError, type Origin } from '@tsvdc/ir';
 import { ONNX_CODES } from './codes.js';
 import { DTYPE, DTYPE_NAMES, type TensorProto } from './proto.js';
 
@@ -33,7 +33,8 @@ export function tensorNumel(t: TensorProto, origin: Origin): number {
   return n;
 }
 
-function halfToFloat(h: number): number {
+/** IEEE binary16 bits -> number. */
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >>> 10) & 0x1f;
   const f = h & 0x3ff;
@@ -42,11 +43,46 @@ function halfToFloat(h: number): number {
   return s * (1 + f / 1024) * 2 ** (e - 15);
 }
 
+/** Round half to even (x >= 0), the rounding IEEE conversions use. */
+function roundEven(x: number): number {
+  const r = Math.round(x);
+  return x % 1 === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** number -> IEEE binary16 bits, rounded to nearest even straight from float64 (no double rounding). */
+export function floatToHalf(v: number): number {
+  if (Number.isNaN(v)) return 0x7e00;
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  // 65520 is halfway between the largest half (65504) and the next power of two
+  if (a >= 65520) return sign | 0x7c00;
+  // subnormals are multiples of 2^-24 (a result of 1024 is the smallest normal, encoded the same way)
+  if (a < 2 ** -14) return sign | roundEven(a * 2 ** 24);
+  let e = Math.floor(Math.log2(a));
+  // log2 may be off by one next to a power of two
+  if (2 ** e > a) e--;
+  if (2 ** (e + 1) <= a) e++;
+  let f = roundEven((a / 2 ** e - 1) * 1024);
+  if (f === 1024) {
+    e++;
+    f = 0;
+  }
+  return e + 15 > 30 ? sign | 0x7c00 : sign | ((e + 15) << 10) | f;
+}
+
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 function bfloatToFloat(h: number): number {
   u32[0] = (h & 0xffff) << 16;
   return f32[0]!;
+}
+
+/** number -> bfloat16 bits: through float32 (round to nearest even twice, as frameworks do). */
+function floatToBfloat(v: number): number {
+  f32[0] = v;
+  const u = u32[0]!;
+  if (Number.isNaN(f32[0])) return 0x7fc0;
+  return ((u + 0x7fff + ((u >>> 16) & 1)) >>> 16) & 0xffff;
 }
 
 function fromRaw(dtype: number, raw: Uint8Array, n: number): Float64Array {
@@ -133,6 +169,24 @@ export function intValues(t: TensorProto, origin: Origin): number[] {
 export function floatTensor(name: string, dims: readonly number[], values: ArrayLike<number>): TensorProto {
   const f = Float32Array.from(values as ArrayLike<number>);
   return emptyTensor(name, dims, DTYPE.FLOAT, new Uint8Array(f.buffer, f.byteOffset, f.byteLength));
+}
+
+/**
+ * A float tensor of `dtype` (FLOAT, DOUBLE, FLOAT16 or BFLOAT16) with raw data: compress
+ * writes scales and biases in the element type of the layer they belong to.
+ */
+export function floatTensorOf(name: string, dims: readonly number[], values: ArrayLike<number>, dtype: number): TensorProto {
+  const bytes = (a: ArrayBufferView): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  switch (dtype) {
+    case DTYPE.FLOAT: return floatTensor(name, dims, values);
+    case DTYPE.DOUBLE: return emptyTensor(name, dims, dtype, bytes(Float64Array.from(values)));
+    case DTYPE.FLOAT16: case DTYPE.BFLOAT16: {
+      const bits = Uint16Array.from(values, dtype === DTYPE.FLOAT16 ? floatToHalf : floatToBfloat);
+      // raw_data is little-endian, as typed arrays are on every platform Node runs on (floatTensor relies on it too)
+      return emptyTensor(name, dims, dtype, bytes(bits));
+    }
+    default: throw new InternalError(`floatTensorOf: data type ${dtypeName(dtype)} is not a float type`);
+  }
 }
 
 /** An INT8 tensor (what tsvdc writes for ternary factors). */

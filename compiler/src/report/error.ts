@@ -4,13 +4,17 @@
  * the relative operator-norm error ||W - W'||_2 / ||W||_2 (Lanczos, converged to
  * 1e-6 relative). Conv layers: per group, in the matrix layout of the stored form,
  * the largest over groups, which is how compress measured it.
+ * The original's layers are selected once, with the shapes its (lenient) import
+ * computed: a SAME-padded conv or a ConvTranspose with output_shape needs them.
  */
 import { numel, ternaryFromValues, ternaryToInt8, TsvdcError, type TernaryTensor } from '@tsvdc/ir';
-import { selectLayers } from '../compress/select.js';
+import { selectLayers, type Selection } from '../compress/select.js';
 import { denseOperator } from '../linalg/operator.js';
 import { sigmaMax } from '../linalg/lanczos.js';
 import { ONNX_CODES } from '../onnx/codes.js';
 import type { GraphIndex } from '../onnx/graph.js';
+import { importOnnxLenient } from '../onnx/import/index.js';
+import type { OnnxModel } from '../onnx/read.js';
 import { tensorValues } from '../onnx/tensor.js';
 import type { CompressedLayer } from '../onnx/tsvd-meta.js';
 import { convWeightFromFactors, formLayout, groupMatrix, type ConvForm, type WeightShape } from '../tsvd/conv-forms.js';
@@ -45,13 +49,26 @@ function linearApprox(U: TernaryTensor, s: Float64Array, V: TernaryTensor): Floa
   return out;
 }
 
-/** The layer's error recomputed against `orig` (the original model's graph). */
-export function recomputeError(compressed: GraphIndex, orig: GraphIndex, l: CompressedLayer): number {
-  const sel = selectLayers(orig, () => undefined, {});
+/** The original model's weight layers, as compress would select them. */
+export interface OriginalLayers {
+  readonly file: string;
+  readonly sel: Selection;
+}
+
+export function originalLayers(original: OnnxModel): OriginalLayers {
+  const lenient = importOnnxLenient(original);
+  return { file: original.file, sel: selectLayers(lenient.graph, lenient.shapeOf, {}) };
+}
+
+/** The layer's error recomputed against the original model's layers. */
+export function recomputeError(compressed: GraphIndex, orig: OriginalLayers, l: CompressedLayer): number {
+  const sel = orig.sel;
   const site = sel.sites.find((s) => s.name === l.node);
   const fail = (why: string): never => {
     throw new TsvdcError(ONNX_CODES.originalMismatch, `layer ${JSON.stringify(l.node)}: ${why}`, { file: orig.file, node: l.node });
   };
+  const skipped = sel.skipped.find((s) => s.node === l.node);
+  if (!site && skipped) return fail(`the original ${skipped.op} of that name is not a layer tsvdc can read back: ${skipped.reason}`);
   if (!site) return fail('the original model has no Gemm/MatMul/Conv/ConvTranspose of that name with a constant weight');
   const job = sel.jobs[site.id]!;
   if (site.op !== l.op || site.weightShape.join() !== l.weightShape.join()) {

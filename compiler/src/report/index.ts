@@ -5,11 +5,12 @@
  * compressed layer's error is recomputed instead of read from the metadata.
  */
 import { numel } from '@tsvdc/ir';
-import { indexGraph, type GraphIndex } from '../onnx/graph.js';
+import type { GraphIndex } from '../onnx/graph.js';
 import { importOnnxLenient } from '../onnx/import/index.js';
 import type { OnnxModel } from '../onnx/read.js';
-import { readTsvdMeta } from '../onnx/tsvd-meta.js';
-import { recomputeError } from './error.js';
+import { readTsvdMeta, TSVD_META_KEY } from '../onnx/tsvd-meta.js';
+import { selectLayers, type SkippedLayer } from '../compress/select.js';
+import { originalLayers, recomputeError } from './error.js';
 import { compressedRow, denseRows, type LayerRow } from './layers.js';
 
 export type { LayerRow } from './layers.js';
@@ -29,10 +30,12 @@ export interface ModelReport {
   readonly file: string;
   readonly layers: readonly LayerRow[];
   readonly totals: ReportTotals;
-  /** Where compressed layers' errors come from. */
-  readonly errorSource: 'stored' | 'recomputed' | 'none';
+  /** Where compressed layers' errors come from ('mixed': some recomputed, the others stored). */
+  readonly errorSource: 'stored' | 'recomputed' | 'mixed' | 'none';
   /** Ops whose shapes import could not follow (their layers count with unknown sizes as 1). */
   readonly unknownShapes: readonly string[];
+  /** Layers not counted, and why (a weight computed at run time, tsvdc metadata removed). */
+  readonly notes: readonly string[];
 }
 
 const FLOAT_DTYPES = new Set([1, 10, 11, 16]);
@@ -43,17 +46,25 @@ function floatParams(g: GraphIndex): number {
   return n;
 }
 
-export function reportModel(model: OnnxModel, original?: OnnxModel): ModelReport {
+/**
+ * The report of `model`. With `original`, compressed layers' errors are recomputed
+ * against it: all of them, or only those named in `recompute` (compress re-checks the
+ * layers it compressed now; layers compressed by an earlier run are not in its input
+ * model, their stored errors stay).
+ */
+export function reportModel(model: OnnxModel, original?: OnnxModel, recompute?: ReadonlySet<string>): ModelReport {
   const lenient = importOnnxLenient(model);
   const g = lenient.graph;
   const meta = readTsvdMeta(model.proto, model.file);
   const members = new Set(meta.flatMap((l) => l.nodes));
-  const orig = original ? indexGraph(original) : undefined;
+  const orig = original ? originalLayers(original) : undefined;
+  const redo = (l: { node: string }): boolean => orig !== undefined && (recompute?.has(l.node) ?? true);
   const compressed = meta.map((l) => {
     const row = compressedRow(g, lenient.shapeOf, l);
-    return orig ? { ...row, error: recomputeError(g, orig, l), errorSource: 'recomputed' as const } : row;
+    return redo(l) ? { ...row, error: recomputeError(g, orig!, l), errorSource: 'recomputed' as const } : row;
   });
-  const rows = [...denseRows(g, lenient.shapeOf, members), ...compressed];
+  const sel = selectLayers(g, lenient.shapeOf, { compressedNodes: members });
+  const rows = [...denseRows(sel, lenient.shapeOf), ...compressed];
   // graph order: by the position of each layer's (first) node
   const pos = new Map(g.names.map((n, i) => [n, i]));
   const at = (r: LayerRow): number => pos.get(r.name) ?? pos.get(meta.find((l) => l.node === r.name)?.nodes[0] ?? '') ?? 0;
@@ -66,7 +77,25 @@ export function reportModel(model: OnnxModel, original?: OnnxModel): ModelReport
       muls: sum((r) => r.muls), adds: sum((r) => r.adds), denseMuls: sum((r) => r.denseMuls), denseAdds: sum((r) => r.denseAdds),
       params: floatParams(g), ternaryParams: sum((r) => r.ternaryParams),
     },
-    errorSource: meta.length === 0 ? 'none' : orig ? 'recomputed' : 'stored',
+    errorSource: errorSource(meta.length, meta.filter(redo).length),
     unknownShapes: lenient.unsupported.map((u) => `${u.node} (${u.opType})`),
+    notes: reportNotes(g, meta.length, sel.skipped),
   };
+}
+
+/** What a reader needs to know about layers the report does not count. */
+function reportNotes(g: GraphIndex, compressed: number, skipped: readonly SkippedLayer[]): string[] {
+  const notes: string[] = [];
+  // tsvdc's node names without its metadata: a tool re-saved the model and dropped metadata_props
+  const looksCompressed = g.names.filter((n) => /\/tsvd\/[UV]$/.test(n)).length;
+  if (compressed === 0 && looksCompressed > 0) {
+    notes.push(`${looksCompressed} nodes are named like tsvdc's compressed layers (<layer>/tsvd/U, /V), but the model has no ${TSVD_META_KEY} metadata (removed by a tool that re-saved it?): they are not counted as TSVD layers; compress the original model again`);
+  }
+  if (skipped.length > 0) notes.push(`not counted as weight layers: ${skipped.map((s) => `${s.node} (${s.op}: ${s.reason})`).join(', ')}`);
+  return notes;
+}
+
+function errorSource(layers: number, recomputed: number): ModelReport['errorSource'] {
+  if (layers === 0) return 'none';
+  return recomputed === layers ? 'recomputed' : recomputed === 0 ? 'stored' : 'mixed';
 }

@@ -4,7 +4,7 @@
  * metadata) with rank, stored error, non-zeros and their counts (costs.ts).
  */
 import { numel } from '@tsvdc/ir';
-import { selectLayers } from '../compress/select.js';
+import type { Selection } from '../compress/select.js';
 import { attrInts } from '../onnx/attrs.js';
 import type { GraphIndex } from '../onnx/graph.js';
 import { tensorValues } from '../onnx/tensor.js';
@@ -39,10 +39,9 @@ export interface LayerRow {
 
 type ShapeOf = (v: string) => readonly number[] | undefined;
 
-/** Rows of the dense (uncompressed) layers; nodes inside compressed layers are excluded. */
-export function denseRows(g: GraphIndex, shapeOf: ShapeOf, members: ReadonlySet<string>): LayerRow[] {
-  const sel = selectLayers(g, shapeOf, {});
-  return sel.sites.filter((s) => !members.has(s.name)).map((site) => {
+/** Rows of the dense (uncompressed) layers compress would select (nodes of TSVD layers are not). */
+export function denseRows(sel: Selection, shapeOf: ShapeOf): LayerRow[] {
+  return sel.sites.map((site) => {
     const job = sel.jobs[site.id]!;
     const out = shapeOf(site.output);
     const bias = site.bias !== undefined;

@@ -100,6 +100,19 @@ describe('a hand-written compressed layer', () => {
   });
 });
 
+describe('a compressed model whose metadata a tool removed', () => {
+  it('reports no TSVD layer, and notes why', () => {
+    const m = readModel(handCompressed(0.1), { file: 'hand.onnx' });
+    m.proto.metadataProps = [];
+    const rep = reportModel(m);
+    expect(rep.layers).toEqual([]);
+    expect(formatReport(rep).split('\n\n').slice(-2)).toEqual([
+      'note: 2 nodes are named like tsvdc\'s compressed layers (<layer>/tsvd/U, /V), but the model has no tsvdc.layers metadata (removed by a tool that re-saved it?): they are not counted as TSVD layers; compress the original model again',
+      'note: not counted as weight layers: fc/tsvd/V (MatMul: the weight is computed, not a constant), fc/tsvd/U (MatMul: the weight is computed, not a constant)',
+    ]);
+  });
+});
+
 describe('dense models', () => {
   it('Gemm and Conv dense counts per sample (batch dimension counts 1)', () => {
     const bytes = writeModel(buildModel({

@@ -58,6 +58,8 @@ export function formatReport(rep: ModelReport): string {
   ];
   if (rep.errorSource === 'stored') parts.push('rel. error: relative operator-norm error stored at compress time (give --original to recompute)');
   if (rep.errorSource === 'recomputed') parts.push('rel. error: relative operator-norm error recomputed against the original model');
+  if (rep.errorSource === 'mixed') parts.push('rel. error: relative operator-norm error recomputed against the original model for some layers (errorSource in --json), stored at compress time for the others');
   if (rep.unknownShapes.length > 0) parts.push(`not imported (sizes after them unknown, counted as 1): ${rep.unknownShapes.join(', ')}`);
+  for (const n of rep.notes) parts.push(`note: ${n}`);
   return parts.join('\n\n');
 }

@@ -11,6 +11,7 @@ import { csdDigits } from '../../passes/quant/fixed-point.js';
 import { importOnnx } from '../../onnx/import/index.js';
 import { readModelFile } from '../../onnx/read.js';
 import { FASHION_CNN, FASHION_MLP, fashionTestSet } from '../../onnx/testing/fixtures.js';
+import { buildModel, node, rng, valueInfo, weight } from '../../onnx/testing/builder.js';
 import { writeModelFile } from '../../onnx/write.js';
 import { FASHION_MNIST_DIR } from '../../train/fashion-mnist.js';
 import { runCli } from '../run.js';
@@ -120,6 +121,40 @@ describe('tsvdc compile --target ir', () => {
       const c = m.consts.get(n.attrs['c'] as string) as IntConst;
       for (const v of c.data) expect(csdDigits(v).length).toBeLessThanOrEqual(2);
     }
+  });
+
+  it('a compressed PyTorch Linear on [B, T, C] (MatMul + bias Add) compiles like the original', async () => {
+    const r = rng(9);
+    const src = join(dir, 'seq.onnx');
+    writeModelFile(src, buildModel({
+      inputs: [valueInfo('x', ['batch', 7, 16])], outputs: [valueInfo('y', ['batch', 7, 24])],
+      initializers: [weight('W', [16, 24], r), weight('b', [24], r)],
+      nodes: [node('MatMul', ['x', 'W'], ['h'], {}, 'fc'), node('Add', ['h', 'b'], ['y'], {}, 'fc_bias')],
+    }));
+    const dst = join(dir, 'seq.tsvd.onnx');
+    writeModelFile(dst, (await compressModel(readModelFile(src), { tol: 0.05, cosThresh: 0.8386, jobs: 0 })).proto);
+    // the bias Add folds into the TSVD layer, which works on [batch * 7, 16] rows
+    const f = importOnnx(readModelFile(dst));
+    expect(f.nodes.map((n) => [n.name, n.op, n.attrs['bias'] !== undefined])).toEqual([['fc/rows', 'reshape', false], ['fc', 'tlinear', true], ['fc/unrows', 'reshape', false]]);
+    for (const path of [src, dst]) expect((await cli('compile', path, '-o', join(dir, 'seq'), '--calib', '16')).code).toBe(0);
+    const q = parseModule(readFileSync(join(dir, 'seq', 'seq.tsvd.tir'), 'utf8'));
+    const x = { x: { shape: [3, 7, 16], data: Float64Array.from({ length: 336 }, (_, i) => Math.sin(i)) } };
+    const [yf, yq] = [interpret(f, x, { mode: 'f64' }).y!, interpret(q, x, { mode: 'exact' }).y!];
+    expect(yq.shape).toEqual([3, 7, 24]);
+    const worst = yf.data.reduce((m, v, i) => Math.max(m, Math.abs(v - yq.data[i]!)), 0);
+    expect(worst).toBeLessThan(0.1 * Math.max(...yf.data.map(Math.abs)));
+  });
+
+  it('an op tsvdc cannot import before a compressed layer: TSVDC209 naming it (was: the output "is a constant")', async () => {
+    const src = join(dir, 'erf.onnx');
+    writeModelFile(src, buildModel({
+      inputs: [valueInfo('x', [2, 16])], outputs: [valueInfo('y', [2, 24])], initializers: [weight('W', [16, 24], rng(2))],
+      nodes: [node('Erf', ['x'], ['e'], {}, 'erf'), node('MatMul', ['e', 'W'], ['y'], {}, 'fc')],
+    }));
+    const dst = join(dir, 'erf.tsvd.onnx');
+    writeModelFile(dst, (await compressModel(readModelFile(src), { tol: 0.05, cosThresh: 0.8386, jobs: 0 })).proto);
+    const r = await cli('compile', dst, '-o', join(dir, 'erf'), '--calib', '8');
+    expect([r.code, r.out, r.err]).toEqual([1, '', `${dst}: TSVDC209: 1 node cannot be imported: "erf" (Erf)\n${dst}: TSVDC209: op Erf is not supported (node "erf")\n`]);
   });
 
   it('rejects unknown passes, targets and modes with exact messages', async () => {

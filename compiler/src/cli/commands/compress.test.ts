@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { readModelFile } from '../../onnx/read.js';
 import { FASHION_MLP, wakeWordModels } from '../../onnx/testing/fixtures.js';
-import { buildModel, floatTensor, node, valueInfo } from '../../onnx/testing/builder.js';
+import { buildModel, floatTensor, node, rng, valueInfo, weight } from '../../onnx/testing/builder.js';
 import { writeModel } from '../../onnx/write.js';
 import { loadOrt } from '../../report/ort.js';
 import { runCli } from '../run.js';
@@ -57,6 +57,54 @@ describe('tsvdc compress', () => {
     const ops = readModelFile(out).proto.graph!.node.map((n) => n.opType);
     expect(ops).toEqual(['Erf', 'Cast', 'MatMul', 'Mul', 'Cast', 'MatMul']);
     const y = (await (await loadOrt(out)).run({ x: { dims: [2, 16], data: new Float32Array(32).fill(0.3) } })).y!;
+    expect(y.dims).toEqual([2, 8]);
+  });
+
+  it('compresses convs whose pads need the input size (auto_pad SAME_*, output_shape) and reports them against the original', async () => {
+    const r = rng(5);
+    const src = join(dir, 'same.onnx');
+    writeFileSync(src, writeModel(buildModel({
+      inputs: [valueInfo('x', [1, 8, 6, 6])], outputs: [valueInfo('y', [1, 8, 6, 6])],
+      initializers: [weight('W', [16, 8, 3, 3], r), weight('K', [16, 8, 3, 3], r)],
+      nodes: [
+        node('Conv', ['x', 'W'], ['c'], { auto_pad: 'SAME_LOWER', strides: [2, 2] }, 'conv'),
+        node('ConvTranspose', ['c', 'K'], ['y'], { strides: [2, 2], output_shape: [6, 6] }, 'deconv'),
+      ],
+    })));
+    const out = join(dir, 'same.tsvd.onnx');
+    const c = await cli(['compress', src, '-o', out, '--jobs', '0', '--json', join(dir, 'same.json')]);
+    expect([c.code, c.stderr]).toEqual([0, '']);
+    const rep = JSON.parse(readFileSync(join(dir, 'same.json'), 'utf8')) as { layers: Array<{ name: string; compressed: boolean; errorSource: string }> };
+    expect(rep.layers.map((l) => [l.name, l.compressed, l.errorSource])).toEqual([['conv', true, 'recomputed'], ['deconv', true, 'recomputed']]);
+    const again = await cli(['report', out, '--original', src, '--json']);
+    expect([again.code, again.stderr]).toEqual([0, '']);
+    expect((JSON.parse(again.stdout) as { errorSource: string }).errorSource).toBe('recomputed');
+  });
+
+  it('compresses a partly compressed model: the rest is compressed, earlier layers keep their stored error', async () => {
+    const r = rng(6);
+    const src = join(dir, 'two.onnx');
+    writeFileSync(src, writeModel(buildModel({
+      inputs: [valueInfo('x', [2, 16])], outputs: [valueInfo('y', [2, 8])],
+      initializers: [weight('W1', [24, 16], r), weight('W2', [8, 24], r)],
+      nodes: [node('Gemm', ['x', 'W1'], ['h'], { transB: 1 }, 'fc1'), node('Relu', ['h'], ['a']), node('Gemm', ['a', 'W2'], ['y'], { transB: 1 }, 'fc2')],
+    })));
+    const part = join(dir, 'two.part.onnx');
+    expect((await cli(['compress', src, '-o', part, '--jobs', '0', '--include', 'fc1'])).code).toBe(0);
+    type Rep = { layers: Array<{ name: string; errorSource?: string }>; errorSource: string; skipped: unknown[] };
+    const json = join(dir, 'two.json');
+    const none = await cli(['compress', part, '-o', join(dir, 'two.none.onnx'), '--jobs', '0', '--exclude', '.', '--json', json]);
+    expect([none.code, none.stderr]).toEqual([0, '']);
+    const r0 = JSON.parse(readFileSync(json, 'utf8')) as Rep;
+    expect([r0.errorSource, r0.layers.map((l) => [l.name, l.errorSource ?? 'dense']), r0.skipped])
+      .toEqual(['stored', [['fc1', 'stored'], ['fc2', 'dense']], [{ node: 'fc2', op: 'Gemm', reason: 'matched by --exclude' }]]);
+    const full = join(dir, 'two.full.onnx');
+    const rest = await cli(['compress', part, '-o', full, '--jobs', '0', '--json', json]);
+    expect([rest.code, rest.stderr]).toEqual([0, '']);
+    const r1 = JSON.parse(readFileSync(json, 'utf8')) as Rep;
+    expect([r1.errorSource, r1.layers.map((l) => [l.name, l.errorSource])]).toEqual(['mixed', [['fc1', 'stored'], ['fc2', 'recomputed']]]);
+    expect(rest.stdout.trimEnd().split('\n').at(-1)).toBe('rel. error: relative operator-norm error recomputed from the written factors against the input model (layers without a time were compressed by an earlier run: their stored error)');
+    const y = (await (await loadOrt(full)).run({ x: { dims: [2, 16], data: new Float32Array(32).fill(0.3) } })).y!;
     expect(y.dims).toEqual([2, 8]);
   });
 
@@ -120,6 +168,24 @@ describe('tsvdc compress', () => {
     const out = join(dir, 'plain', 'm.onnx');
     expect(await cli(['compress', FASHION_MLP, '-o', out])).toEqual({ code: 1, stdout: '', stderr: `${out}: TSVDC502: cannot write the output (ENOTDIR)\n` });
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('a failed run leaves no output folder behind; the output folder is made when the model is written', async () => {
+    const bad = join(dir, 'garbage2.onnx');
+    writeFileSync(bad, 'hello world, this is not onnx');
+    expect((await cli(['compress', bad, '-o', join(dir, 'made', 'm.onnx')])).code).toBe(1);
+    expect(existsSync(join(dir, 'made'))).toBe(false);
+    expect((await cli(['compress', FASHION_MLP, '-o', join(dir, 'made', 'deep', 'm.onnx'), '--include', '/6/', '--tol', '0.2', '--jobs', '0'])).code).toBe(0);
+    expect(existsSync(join(dir, 'made', 'deep', 'm.onnx'))).toBe(true);
+  });
+
+  it('a --json report that cannot be written says the model was', async () => {
+    const json = join(dir, 'a-folder.json');
+    mkdirSync(json);
+    const out = join(dir, 'json-fails.onnx');
+    const r = await cli(['compress', FASHION_MLP, '-o', out, '--include', '/6/', '--tol', '0.2', '--jobs', '0', '--json', json]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `${json}: TSVDC502: cannot write the JSON report (EISDIR); the compressed model was written to ${out}\n` });
+    expect(existsSync(out)).toBe(true);
   });
 
   it('the built binary compresses and reports (exit codes 0, then 1 on a missing file)', () => {

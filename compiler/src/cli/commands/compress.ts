@@ -7,8 +7,9 @@
  */
 import type { Command } from 'commander';
 import { TsvdcError } from '@tsvdc/ir';
-import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../io/atomic.js';
 import { compressModel, DEFAULT_TSVD, type CompressedModel, type CompressOptions } from '../../compress/index.js';
 import { layerProgress, type Progress } from '../../compress/progress.js';
 import { readModel, readModelFile } from '../../onnx/read.js';
@@ -82,15 +83,17 @@ export function parseCompressOptions(opts: CliOptions): CompressOptions {
 }
 
 /**
- * Fails early (before the long part) when the output cannot be written: creates its
- * folder and a probe file there (removed at once). Permission bits alone do not tell
- * (root passes every access check), so this really writes.
+ * Fails early (before the long part) when the output cannot be written: writes a probe
+ * file (removed at once) in the output's folder, or in its nearest existing ancestor when
+ * the folder is still to be made (that happens when the output is written, so a run that
+ * fails leaves no empty folder behind). Permission bits alone do not tell (root passes
+ * every access check), so this really writes.
  */
 export function checkWritable(path: string): void {
-  const dir = dirname(resolve(path));
+  let dir = dirname(resolve(path));
+  while (!existsSync(dir) && dirname(dir) !== dir) dir = dirname(dir);
   const probe = join(dir, `.${basename(path)}.${process.pid}.probe`);
   try {
-    if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
     closeSync(openSync(probe, 'wx'));
     rmSync(probe);
   } catch (e) {
@@ -115,13 +118,24 @@ export async function runCompress(path: string, opts: CliOptions): Promise<{ res
     progress?.stop();
   }
   const bytes = writeModel(result.proto, opts.output);
-  // the output must read back and re-import its TSVD layers before it is written
-  const report = reportModel(readModel(bytes, { file: opts.output }), model);
+  // the output must read back and re-import its TSVD layers before it is written; the
+  // layers an earlier run compressed are not in the input model: their stored errors stay
+  const report = reportModel(readModel(bytes, { file: opts.output }), model, new Set(result.layers.map((l) => l.node)));
   writeOutputFile(opts.output, bytes);
   const seconds = (performance.now() - t0) / 1000;
-  if (opts.json !== undefined) writeOutputFile(opts.json, `${JSON.stringify(jsonReport(path, opts.output, options, result, report, seconds), null, 2)}\n`);
+  if (opts.json !== undefined) writeJson(opts.json, opts.output, jsonReport(path, opts.output, options, result, report, seconds));
   process.stdout.write(`${summary(result, report, seconds)}\n`);
   return { result, report };
+}
+
+/** The JSON report, written after the model: a failure says that the model itself was written. */
+function writeJson(path: string, model: string, report: unknown): void {
+  try {
+    writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new TsvdcError(CLI_CODES.fileUnwritable, `cannot write the JSON report (${code}); the compressed model was written to ${model}`, { file: path });
+  }
 }
 
 function summary(result: CompressedModel, report: ModelReport, seconds: number): string {
@@ -139,7 +153,8 @@ function summary(result: CompressedModel, report: ModelReport, seconds: number):
     formatTotals(report),
   ];
   if (result.skipped.length > 0) parts.push(`left dense:\n${result.skipped.map((s) => `  ${s.node} (${s.op}): ${s.reason}`).join('\n')}`);
-  parts.push('rel. error: relative operator-norm error recomputed from the written factors against the input model');
+  const earlier = report.errorSource === 'mixed' || report.errorSource === 'stored' ? ' (layers without a time were compressed by an earlier run: their stored error)' : '';
+  parts.push(`rel. error: relative operator-norm error recomputed from the written factors against the input model${earlier}`);
   return parts.join('\n\n');
 }
 

@@ -19,6 +19,12 @@ export class Unsupported extends Error {
   }
 }
 
+/** A folded shape entry that is a dynamic (batch) dimension: dimension `axis` of ONNX value `value`. */
+export interface DynamicDim {
+  readonly value: string;
+  readonly axis: number;
+}
+
 export interface UnsupportedNode {
   readonly node: string;
   readonly opType: string;
@@ -39,6 +45,10 @@ export class ImportState {
   readonly unsupported: UnsupportedNode[] = [];
   /** Values that exist in ONNX but not in the IR (their producer was not imported). */
   readonly missing = new Set<string>();
+  /** Constants import computed by folding nodes (constfold.ts), by ONNX value. */
+  readonly folded = new Map<string, TensorProto>();
+  /** Entries of folded shape tensors that are dynamic dimensions, by flat index (-1 in the tensor). */
+  readonly dynamic = new Map<string, ReadonlyMap<number, DynamicDim>>();
   ternary = false;
 
   constructor(readonly g: GraphIndex, readonly opset: number) {}
@@ -53,6 +63,11 @@ export class ImportState {
     for (let i = 1; this.consts.has(name); i++) name = `${base}_${i}`;
     this.consts.set(name, c);
     return name;
+  }
+
+  /** The constant behind an ONNX value: initializer, Constant node, or folded by import. */
+  constant(v: string): TensorProto | undefined {
+    return constantOf(this.g, v) ?? this.folded.get(v);
   }
 
   /** IR value for an ONNX value. */
@@ -112,15 +127,34 @@ export class NodeCtx {
     return v;
   }
 
-  /** The constant behind input i, if any. */
+  /**
+   * The constant behind input i, if any. A folded shape holding the dynamic batch size
+   * is refused: only Reshape (and further folding) can use it, through `shapeInts`.
+   */
   constant(i: number): TensorProto | undefined {
-    return this.has(i) ? constantOf(this.st.g, this.node.input[i]!) : undefined;
+    if (!this.has(i)) return undefined;
+    const v = this.node.input[i]!;
+    if (this.st.dynamic.has(v)) this.unsupported(`input ${i} (${JSON.stringify(v)}) depends on the dynamic batch size`);
+    return this.st.constant(v);
+  }
+
+  /** Whether input i is a constant (folded ones included, dynamic entries or not). */
+  isConstant(i: number): boolean {
+    return this.has(i) && this.st.constant(this.node.input[i]!) !== undefined;
+  }
+
+  /** An integer constant operand with its dynamic entries (-1 in `values`). */
+  shapeInts(i: number, what: string): { values: number[]; dims: number[]; dynamic: ReadonlyMap<number, DynamicDim> } {
+    const v = this.inputName(i);
+    const t = this.st.constant(v);
+    if (!t) this.fail(ONNX_CODES.notConstant, `${what} (input ${i}, ${JSON.stringify(v)}) must be a constant (an initializer or a Constant node)`);
+    return { values: intValues(t, this.origin), dims: [...t.dims], dynamic: this.st.dynamic.get(v) ?? new Map() };
   }
 
   /** IR value of dynamic input i. */
   value(i: number): string {
     const v = this.inputName(i);
-    if (constantOf(this.st.g, v)) this.unsupported(`input ${i} (${JSON.stringify(v)}) is a constant where tsvdc expects a computed tensor`);
+    if (this.st.constant(v)) this.unsupported(`input ${i} (${JSON.stringify(v)}) is a constant where tsvdc expects a computed tensor`);
     return this.st.resolve(v);
   }
 

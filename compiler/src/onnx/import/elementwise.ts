@@ -5,10 +5,13 @@
  * axis 1. Two computed operands give `add` / `mul`. Identity and inference-mode
  * Dropout vanish (their output is an alias), except when they produce a graph output.
  */
+import { dense } from '@tsvdc/ir';
 import { ONNX_CODES } from '../codes.js';
+import { DTYPE } from '../proto.js';
 import { weightValues } from '../tensor.js';
 import type { NodeCtx } from './context.js';
 import { channelAxis, foldAffine, foldTarget, perChannel } from './fold.js';
+import { weightArray } from './linear.js';
 import { emitScaleBias } from './norm.js';
 
 export function importUnary(op: 'relu' | 'sigmoid' | 'tanh'): (c: NodeCtx) => void {
@@ -38,14 +41,45 @@ export function importClip(c: NodeCtx): void {
   c.emit('clip', [c.value(0)], attrs);
 }
 
+/**
+ * LeakyRelu(x) = relu(x) - alpha relu(-x), built from ops every stage has (scale per
+ * channel on axis 1, relu, add), so it quantizes like the rest. Exact in float: one term
+ * is always 0, and the other is x or alpha x rounded once, as onnxruntime computes it.
+ */
+export function importLeakyRelu(c: NodeCtx): void {
+  const alpha = c.float('alpha', 0.01);
+  const t = c.type(0);
+  const channels = t.shape[1] ?? 0;
+  if (t.shape.length < 2 || !(channels > 0)) c.unsupported(`LeakyRelu on [${t.shape}] (tsvdc builds it from per-channel scales on axis 1)`);
+  const x = c.value(0);
+  const dtype = t.elem.kind === 'float' && t.elem.bits === 64 ? DTYPE.DOUBLE : DTYPE.FLOAT;
+  const s = (name: string, v: number): string => c.st.addConst(`${c.name}.${name}`, dense([channels], weightArray(new Float64Array(channels).fill(v), dtype)));
+  const pos = c.emit('relu', [x], {}, { outputs: [c.temp('/pos')], suffix: '/pos' })[0]!;
+  const negX = c.emit('scale', [x], { s: s('minus1', -1) }, { outputs: [c.temp('/negx')], suffix: '/negx' })[0]!;
+  const neg = c.emit('relu', [negX], {}, { outputs: [c.temp('/neg')], suffix: '/neg' })[0]!;
+  const scaled = c.emit('scale', [neg], { s: s('alpha', -alpha) }, { outputs: [c.temp('/alpha')], suffix: '/alpha' })[0]!;
+  c.emit('add', [pos, scaled], {});
+}
+
+/**
+ * Softmax. Before opset 13 it flattened the axes from `axis` on into one: the IR's
+ * softmax over the last axis of flatten(x, axis), reshaped back (the batch, if
+ * dynamic, inferred with -1 there).
+ */
 export function importSoftmax(c: NodeCtx): void {
-  const rank = c.type(0).shape.length;
+  const shape = c.type(0).shape;
+  const rank = shape.length;
   let axis = c.int('axis', c.opset < 13 ? 1 : -1);
   if (axis < 0) axis += rank;
   if (axis < 0 || axis >= rank) c.fail(ONNX_CODES.badAttribute, `axis ${c.int('axis', 0)} is out of range for rank ${rank}`);
-  // before opset 13 Softmax flattened the axes from `axis` on; only the last axis means the same thing
-  if (c.opset < 13 && axis !== rank - 1) c.unsupported(`opset ${c.opset} Softmax over axes ${axis}.. (tsvdc supports the last axis)`);
-  c.emit('softmax', [c.value(0)], { axis });
+  if (c.opset >= 13 || axis === rank - 1) {
+    c.emit('softmax', [c.value(0)], { axis });
+    return;
+  }
+  if (axis === 0 && shape[0] === -1) c.unsupported(`opset ${c.opset} Softmax over every axis of [${shape}], whose batch size is dynamic`);
+  const flat = c.emit('flatten', [c.value(0)], { axis }, { outputs: [c.temp('/flat')], suffix: '/flat' })[0]!;
+  const soft = c.emit('softmax', [flat], { axis: 1 }, { outputs: [c.temp('/softmax')], suffix: '/softmax' })[0]!;
+  c.emit('reshape', [soft], { shape: [...shape] });
 }
 
 export function importIdentity(c: NodeCtx): void {
@@ -99,7 +133,8 @@ export function importBinary(op: Binary): (c: NodeCtx) => void {
       const m = affine(op, v, ki === 0);
       return typeof m === 'string' ? c.unsupported(m) : m;
     };
-    const t = foldTarget(c, xi);
+    // x + k and x - k shift only: they fold into a TSVD layer's bias as well
+    const t = foldTarget(c, xi, op === 'Add' || (op === 'Sub' && ki === 1));
     const onLayer = t ? perChannel(k.dims, kv, x, channelAxis(t.node.op, t.rank)) : undefined;
     if (t && onLayer) {
       const m = map(onLayer);

@@ -3,15 +3,19 @@
  * into the dense layer that produces their input: y = (W x + b) * f + c becomes
  * W' = f W (per output channel), b' = f b + c. Folding is only done when the layer's
  * output feeds nothing else, so no other reader sees the change.
+ * A TSVD layer (tlinear, tconv2d) takes a shift only (b' = b + c): a scale per output
+ * channel would make U non-ternary. That covers the bias Add PyTorch emits after a
+ * MatMul on [B, T, C] inputs, which nothing else could import (scale/bias act on axis 1).
  */
-import { dense, numel, type DenseConst, type Node } from '@tsvdc/ir';
+import { dense, invariant, numel, type DenseConst, type Node } from '@tsvdc/ir';
 import type { NodeCtx } from './context.js';
 
 const FOLDABLE = new Set(['linear', 'conv2d', 'convtranspose2d']);
+const SHIFT_FOLDABLE = new Set(['tlinear', 'tconv2d']);
 
-/** The channel axis of a dense op's output: features last for linear, NCHW axis 1 for convs. */
+/** The channel axis of a layer's output: features last for (t)linear, NCHW axis 1 for convs. */
 export function channelAxis(op: string, rank: number): number {
-  return op === 'linear' ? rank - 1 : 1;
+  return op === 'linear' || op === 'tlinear' ? rank - 1 : 1;
 }
 
 /**
@@ -39,19 +43,25 @@ export interface FoldTarget {
   readonly channels: number;
   /** Rank of the layer's output. */
   readonly rank: number;
+  /** A TSVD layer: only a shift can be folded into it. */
+  readonly ternary: boolean;
 }
 
-/** The dense layer producing input `i` of the current node, when folding into it is safe. */
-export function foldTarget(c: NodeCtx, i: number): FoldTarget | undefined {
+/**
+ * The layer producing input `i` of the current node, when folding into it is safe;
+ * TSVD layers only when `shiftOnly` (the caller folds no scale).
+ */
+export function foldTarget(c: NodeCtx, i: number, shiftOnly = false): FoldTarget | undefined {
   const v = c.node.input[i] ?? '';
   if (v === '' || c.st.resolve(v) !== v || c.st.uses(v) !== 1) return undefined;
   const index = c.st.producer.get(v);
   if (index === undefined) return undefined;
   const node = c.st.nodes[index];
-  if (!node || !FOLDABLE.has(node.op) || node.outputs.length !== 1) return undefined;
+  const ternary = node !== undefined && SHIFT_FOLDABLE.has(node.op);
+  if (!node || !(FOLDABLE.has(node.op) || (shiftOnly && ternary)) || node.outputs.length !== 1) return undefined;
   const shape = c.st.values.get(v)!.shape;
   const channels = shape[channelAxis(node.op, shape.length)]!;
-  return { index, node, channels, rank: shape.length };
+  return { index, node, channels, rank: shape.length, ternary };
 }
 
 function sameKind(like: DenseConst | undefined, data: Float64Array): Float32Array | Float64Array {
@@ -84,17 +94,21 @@ function scaleWeights(op: string, w: DenseConst, groups: number, f: Float64Array
  * it write the current node's first output.
  */
 export function foldAffine(c: NodeCtx, t: FoldTarget, scale: Float64Array | undefined, shift: Float64Array | undefined): void {
+  invariant(!(t.ternary && scale), `foldAffine: a scale folded into the TSVD layer ${t.node.name}`);
   const st = c.st;
   const attrs = { ...t.node.attrs };
-  const w = st.consts.get(attrs['W'] as string) as DenseConst;
+  // dense layers: the bias follows W's precision; TSVD layers: the scales s
+  const w = st.consts.get(attrs[t.ternary ? 's' : 'W'] as string) as DenseConst;
   const b = attrs['bias'] !== undefined ? (st.consts.get(attrs['bias'] as string) as DenseConst) : undefined;
   const bias = new Float64Array(t.channels);
   if (b) bias.set(b.data);
   // the layer's constants were made by import for this node alone: replace them under their names
-  st.consts.delete(attrs['W'] as string);
   if (b) st.consts.delete(attrs['bias'] as string);
-  const groups = (attrs['groups'] as number | undefined) ?? 1;
-  attrs['W'] = st.addConst(`${t.node.name}.W`, scale ? dense(w.shape, sameKind(w, scaleWeights(t.node.op, w, groups, scale))) : w);
+  if (!t.ternary) {
+    st.consts.delete(attrs['W'] as string);
+    const groups = (attrs['groups'] as number | undefined) ?? 1;
+    attrs['W'] = st.addConst(`${t.node.name}.W`, scale ? dense(w.shape, sameKind(w, scaleWeights(t.node.op, w, groups, scale))) : w);
+  }
   if (scale) {
     for (let o = 0; o < t.channels; o++) bias[o]! *= scale[o]!;
   }

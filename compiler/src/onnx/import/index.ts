@@ -15,12 +15,13 @@ import { dtypeName } from '../tensor.js';
 import { readTsvdMeta, type CompressedLayer } from '../tsvd-meta.js';
 import { ImportState, NodeCtx, Unsupported, type UnsupportedNode } from './context.js';
 import { importConv, importConvTranspose } from './conv.js';
-import { importBinary, importClip, importIdentity, importSoftmax, importUnary } from './elementwise.js';
+import { foldable, foldConcat, foldGather, foldIdentity, foldSqueeze, importCast, importShape } from './constfold.js';
+import { importBinary, importClip, importIdentity, importLeakyRelu, importSoftmax, importUnary } from './elementwise.js';
 import { importGemm, importMatMul } from './linear.js';
 import { importBatchNorm, importLayerNormalization, importReduceMean } from './norm.js';
 import { importAveragePool, importGlobalAveragePool, importMaxPool } from './pool.js';
 import { importConcat, importFlatten, importReshape, importSqueeze, importTranspose } from './shape.js';
-import { importCompressedLayer } from './ternary.js';
+import { importCompressedLayer, tlinearOnRows } from './ternary.js';
 
 export type { UnsupportedNode } from './context.js';
 
@@ -40,14 +41,21 @@ export interface LenientImport {
 
 type Handler = (c: NodeCtx) => void;
 
+/** A handler that folds the node when its data input (0) is a constant. */
+const orFold = (fold: Handler, handler: Handler): Handler => (c) => (c.isConstant(0) ? fold(c) : handler(c));
+
 const HANDLERS: Readonly<Record<string, Handler>> = {
   Gemm: importGemm, MatMul: importMatMul, Conv: importConv, ConvTranspose: importConvTranspose,
   BatchNormalization: importBatchNorm, LayerNormalization: importLayerNormalization, ReduceMean: importReduceMean,
   Relu: importUnary('relu'), Sigmoid: importUnary('sigmoid'), Tanh: importUnary('tanh'), Clip: importClip,
   Add: importBinary('Add'), Sub: importBinary('Sub'), Mul: importBinary('Mul'), Div: importBinary('Div'),
-  Softmax: importSoftmax, Identity: importIdentity, Dropout: importIdentity,
-  Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose, Concat: importConcat,
-  Squeeze: importSqueeze, Unsqueeze: importSqueeze,
+  LeakyRelu: importLeakyRelu, Softmax: importSoftmax,
+  Identity: orFold(foldIdentity, importIdentity), Dropout: orFold(foldIdentity, importIdentity),
+  Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose,
+  Concat: (c) => (foldable(c) ? foldConcat(c) : importConcat(c)),
+  Squeeze: orFold(foldSqueeze, importSqueeze), Unsqueeze: orFold(foldSqueeze, importSqueeze),
+  Cast: importCast, Shape: importShape,
+  Gather: (c) => (foldable(c) ? foldGather(c) : c.unsupported('Gather of a computed tensor (tsvdc folds Gather of constants and shapes)')),
   MaxPool: importMaxPool, AveragePool: importAveragePool, GlobalAveragePool: importGlobalAveragePool,
   // Constant outputs are read as constants by the nodes that use them
   Constant: () => undefined,
@@ -135,7 +143,8 @@ function run(model: OnnxModel, opts: ImportOptions, lenient: boolean): LenientIm
     };
     if (!handler && !entry) record();
     if ((!handler && !entry) || n.input.some((v) => v !== '' && st.missing.has(v))) {
-      for (const o of n.output) st.missing.add(o);
+      // a compressed layer's members are skipped: its output, not only its entry node's, is missing
+      for (const o of entry ? [...n.output, entry.layer.output] : n.output) st.missing.add(o);
       continue;
     }
     try {
@@ -153,6 +162,7 @@ function run(model: OnnxModel, opts: ImportOptions, lenient: boolean): LenientIm
       throw new TsvdcError(ONNX_CODES.badGraphIo, `graph output ${JSON.stringify(o)} is a constant, not a computed tensor`, { file: model.file });
     }
   }
+  tlinearOnRows(st);
   return { module: finish(model, st), unsupported: st.unsupported, graph: g, shapeOf: (v) => st.values.get(st.resolve(v))?.shape };
 }
 

@@ -73,10 +73,17 @@ export function importLayerNormalization(c: NodeCtx): void {
   c.emit('layernorm', [c.value(0)], { epsilon: c.float('epsilon', 1e-5), ...attrs });
 }
 
-/** ReduceMean: only as the start of the decomposed LayerNorm pattern. */
+/**
+ * ReduceMean: the start of the decomposed LayerNorm pattern, or a mean over H and W of
+ * an NCHW tensor (Keras and TF exporters' global average pooling): `globalavgpool`,
+ * then a flatten to [N, C] without keepdims.
+ */
 export function importReduceMean(c: NodeCtx): void {
   const m = matchLayerNorm(c);
-  if (!m) c.unsupported('ReduceMean is supported only as part of a LayerNorm pattern (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div)');
+  if (!m) {
+    spatialMean(c);
+    return;
+  }
   const x = c.type(0).shape;
   const last = x[x.length - 1]!;
   const attrs: Record<string, string> = {};
@@ -89,4 +96,19 @@ export function importReduceMean(c: NodeCtx): void {
   }
   for (const i of m.nodes) c.st.skip.add(i);
   c.emit('layernorm', [c.value(0)], { epsilon: m.epsilon, ...attrs }, { outputs: [m.output] });
+}
+
+function spatialMean(c: NodeCtx): void {
+  const x = c.type(0).shape;
+  const raw = c.opset >= 18 ? (c.has(1) ? c.ints(1, 'axes') : undefined) : c.attr('axes') ? c.intList('axes', []) : undefined;
+  const axes = (raw ?? []).map((a) => (a < 0 ? a + x.length : a)).sort();
+  if (x.length !== 4 || axes.join() !== '2,3') {
+    c.unsupported('ReduceMean is supported over H and W of an NCHW tensor, or as part of a LayerNorm pattern (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div)');
+  }
+  if (c.int('keepdims', 1) !== 0) {
+    c.emit('globalavgpool', [c.value(0)], {});
+    return;
+  }
+  const pooled = c.emit('globalavgpool', [c.value(0)], {}, { outputs: [c.temp('/pooled')], suffix: '/pool' })[0]!;
+  c.emit('flatten', [pooled], { axis: 1 });
 }

@@ -21,9 +21,26 @@ export function importFlatten(c: NodeCtx): void {
 }
 
 export function importReshape(c: NodeCtx): void {
-  const shape = c.opset < 5 ? c.intList('shape', []) : c.ints(1, 'target shape');
+  const shape = c.opset < 5 ? c.intList('shape', []) : targetShape(c);
   if (c.int('allowzero', 0) !== 0 && shape.includes(0)) c.unsupported('allowzero=1 with a 0 in the target shape');
   c.emit('reshape', [c.value(0)], { shape });
+}
+
+/**
+ * A Reshape target, perhaps folded from the input's Shape (constfold.ts): an entry that
+ * is the input's own dynamic dimension at the same position is a copy (0).
+ */
+function targetShape(c: NodeCtx): number[] {
+  const t = c.shapeInts(1, 'target shape');
+  if (t.dynamic.size === 0) return t.values;
+  const x = c.type(0).shape;
+  if (c.int('allowzero', 0) !== 0) c.unsupported('allowzero=1 with a target shape that depends on the dynamic batch size');
+  return t.values.map((d, i) => {
+    const dyn = t.dynamic.get(i);
+    if (!dyn) return d;
+    if (dyn.axis === i && x[i] === -1) return 0;
+    return c.unsupported(`target dimension ${i} is dimension ${dyn.axis} of ${JSON.stringify(dyn.value)}, which is dynamic (tsvdc copies a dynamic dimension only in place)`);
+  });
 }
 
 export function importTranspose(c: NodeCtx): void {

@@ -17,9 +17,10 @@ export interface Comparison {
   readonly ort: Record<string, FloatTensor>;
 }
 
-export async function compareWithOrt(bytes: Uint8Array, feeds: Readonly<Record<string, FloatTensor>>, stage?: Stage): Promise<Comparison> {
+/** `dynamicBatch`: import keeps a dynamic batch dimension dynamic (the interpreter gets the feeds' size). */
+export async function compareWithOrt(bytes: Uint8Array, feeds: Readonly<Record<string, FloatTensor>>, stage?: Stage, dynamicBatch = false): Promise<Comparison> {
   const model = readModel(bytes, { file: 'test.onnx' });
-  const module = importOnnx(model, { batch: feeds[Object.keys(feeds)[0]!]!.dims[0]! });
+  const module = importOnnx(model, dynamicBatch ? {} : { batch: feeds[Object.keys(feeds)[0]!]!.dims[0]! });
   const diagnostics = verify(module, stage ?? module.stage);
   const session = await loadOrt(bytes);
   const ort = await session.run(feeds);

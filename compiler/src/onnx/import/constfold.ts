@@ -1,0 +1,167 @@
+/**
+ * Constant folding at import: a node whose data inputs are all constants becomes a
+ * constant (`ImportState.folded`) that the nodes reading it see as a weight or a shape.
+ * That covers float16 weights behind a Cast, weights behind an Identity, and the shape
+ * arithmetic older PyTorch exports emit for x.view(x.size(0), -1):
+ *   Shape -> Gather -> Unsqueeze -> Concat -> Reshape.
+ * Shape of a computed tensor is a constant once import knows its type. An unknown (batch)
+ * dimension becomes a dynamic entry (-1, with where it came from) that folding carries
+ * and only Reshape may consume, where it means "copy this dimension" (a 0 in the target).
+ */
+import { ONNX_CODES } from '../codes.js';
+import { DTYPE, type TensorProto } from '../proto.js';
+import { floatTensorOf, int64Tensor, tensorValues } from '../tensor.js';
+import type { DynamicDim, NodeCtx } from './context.js';
+
+const FLOATS = new Set<number>([DTYPE.FLOAT, DTYPE.FLOAT16, DTYPE.DOUBLE, DTYPE.BFLOAT16]);
+/** Integer types and the typed field ONNX keeps them in (BOOL = 9 included). */
+const INT_FIELD: Readonly<Record<number, 'int32Data' | 'int64Data' | 'uint64Data'>> = {
+  2: 'int32Data', 3: 'int32Data', 4: 'int32Data', 5: 'int32Data', 6: 'int32Data', 9: 'int32Data', 7: 'int64Data', 12: 'uint64Data', 13: 'uint64Data',
+};
+
+interface Folded {
+  readonly dims: readonly number[];
+  readonly values: ArrayLike<number>;
+  readonly dtype: number;
+  readonly dynamic?: ReadonlyMap<number, DynamicDim>;
+}
+
+function tensorOf(name: string, f: Folded): TensorProto {
+  if (FLOATS.has(f.dtype)) return floatTensorOf(name, f.dims, f.values, f.dtype);
+  const field = INT_FIELD[f.dtype]!;
+  return { ...int64Tensor(name, f.dims, []), dataType: f.dtype, [field]: Array.from(f.values) };
+}
+
+/** Records the node's first output as a folded constant. */
+function define(c: NodeCtx, f: Folded): void {
+  const out = c.node.output[0]!;
+  c.st.folded.set(out, tensorOf(out, f));
+  if (f.dynamic && f.dynamic.size > 0) c.st.dynamic.set(out, f.dynamic);
+}
+
+/** Input i as a folded value (constant, dynamic entries kept). */
+function input(c: NodeCtx, i: number): Folded {
+  const v = c.inputName(i);
+  const t = c.st.constant(v)!;
+  return { dims: [...t.dims], values: tensorValues(t, c.origin), dtype: t.dataType ?? 0, dynamic: c.st.dynamic.get(v) ?? new Map() };
+}
+
+/** Whether every data input of the node is a constant (the node can be folded). */
+export function foldable(c: NodeCtx, inputs: readonly number[] = c.node.input.map((_, i) => i)): boolean {
+  return inputs.every((i) => !c.has(i) || c.isConstant(i)) && inputs.some((i) => c.has(i));
+}
+
+/** Identity / Dropout of a constant: the same constant under the new name. */
+export function foldIdentity(c: NodeCtx): void {
+  define(c, input(c, 0));
+}
+
+/**
+ * Cast of a constant folds (float to integer truncates, as onnxruntime does). Cast of a
+ * computed float tensor to FLOAT or DOUBLE is exact in tsvdc's float arithmetic: an alias.
+ */
+export function importCast(c: NodeCtx): void {
+  const to = c.int('to', 0);
+  if (!FLOATS.has(to) && INT_FIELD[to] === undefined) c.unsupported(`Cast to data type ${to}`);
+  if (!c.isConstant(0)) {
+    if (to !== DTYPE.FLOAT && to !== DTYPE.DOUBLE) c.unsupported(`Cast of a computed tensor to data type ${to} (tsvdc computes in float32/float64)`);
+    const out = c.node.output[0]!;
+    const src = c.value(0);
+    if (c.st.g.outputs.includes(out)) c.emit('identity', [src], {});
+    else c.st.alias.set(out, src);
+    return;
+  }
+  const x = input(c, 0);
+  if (x.dynamic!.size > 0 && FLOATS.has(to)) c.unsupported('Cast of the dynamic batch size to a float type');
+  const convert = to === 9 ? (v: number) => (v !== 0 ? 1 : 0) : FLOATS.has(to) ? (v: number) => v : Math.trunc;
+  define(c, { dims: x.dims, values: Float64Array.from(x.values, convert), dtype: to, dynamic: x.dynamic! });
+}
+
+/** Shape (start/end from opset 15) of a computed or constant tensor. */
+export function importShape(c: NodeCtx): void {
+  const v = c.inputName(0);
+  const shape = c.isConstant(0) ? [...c.st.constant(v)!.dims] : c.type(0).shape;
+  const r = shape.length;
+  const clampAxis = (a: number): number => Math.min(Math.max(a < 0 ? a + r : a, 0), r);
+  const [start, end] = [clampAxis(c.int('start', 0)), clampAxis(c.int('end', r))];
+  const dims = shape.slice(start, end);
+  const dynamic = new Map<number, DynamicDim>();
+  dims.forEach((d, k) => d < 0 && dynamic.set(k, { value: c.st.resolve(v), axis: start + k }));
+  define(c, { dims: [dims.length], values: dims, dtype: DTYPE.INT64, dynamic });
+}
+
+/** Gather on constants (numpy take along `axis`; negative indices count from the end). */
+export function foldGather(c: NodeCtx): void {
+  const data = input(c, 0);
+  const idx = input(c, 1);
+  const r = data.dims.length;
+  const axis = c.int('axis', 0) < 0 ? c.int('axis', 0) + r : c.int('axis', 0);
+  if (axis < 0 || axis >= r) c.fail(ONNX_CODES.badAttribute, `axis ${c.int('axis', 0)} is out of range for rank ${r}`);
+  const n = data.dims[axis]!;
+  const outer = data.dims.slice(0, axis).reduce((p, d) => p * d, 1);
+  const inner = data.dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const picks = Array.from(idx.values, (j) => {
+    if (!(j >= -n && j < n)) c.fail(ONNX_CODES.shapeMismatch, `index ${j} is out of range for a dimension of size ${n}`);
+    return j < 0 ? j + n : j;
+  });
+  const values = new Float64Array(outer * picks.length * inner);
+  const dynamic = new Map<number, DynamicDim>();
+  for (let o = 0; o < outer; o++) {
+    picks.forEach((p, k) => {
+      for (let i = 0; i < inner; i++) {
+        const [from, to] = [(o * n + p) * inner + i, (o * picks.length + k) * inner + i];
+        values[to] = data.values[from]!;
+        if (data.dynamic!.has(from)) dynamic.set(to, data.dynamic!.get(from)!);
+      }
+    });
+  }
+  define(c, { dims: [...data.dims.slice(0, axis), ...idx.dims, ...data.dims.slice(axis + 1)], values, dtype: data.dtype, dynamic });
+}
+
+/** Unsqueeze/Squeeze of a constant: the same values under new dims. */
+export function foldSqueeze(c: NodeCtx): void {
+  const x = input(c, 0);
+  const squeeze = c.opType === 'Squeeze';
+  const raw = c.opset >= 13 ? (c.has(1) ? c.ints(1, 'axes') : undefined) : c.attr('axes') ? c.intList('axes', []) : undefined;
+  if (!raw && !squeeze) c.fail(ONNX_CODES.badAttribute, 'axes are required');
+  const outRank = squeeze ? x.dims.length - (raw?.length ?? x.dims.filter((d) => d === 1).length) : x.dims.length + raw!.length;
+  const rank = squeeze ? x.dims.length : outRank;
+  const axes = new Set((raw ?? x.dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => (a < 0 ? a + rank : a)));
+  if ([...axes].some((a) => a < 0 || a >= rank)) c.fail(ONNX_CODES.badAttribute, `axes [${raw}] are out of range for rank ${rank}`);
+  let dims: number[];
+  if (squeeze) dims = x.dims.filter((_, i) => !axes.has(i));
+  else {
+    const it = x.dims[Symbol.iterator]();
+    dims = Array.from({ length: outRank }, (_, i) => (axes.has(i) ? 1 : it.next().value!));
+  }
+  define(c, { ...x, dims });
+}
+
+/** Concat of constants along `axis`. */
+export function foldConcat(c: NodeCtx): void {
+  const parts = c.node.input.map((_, i) => input(c, i));
+  const r = parts[0]!.dims.length;
+  const a = c.int('axis', 0) < 0 ? c.int('axis', 0) + r : c.int('axis', 0);
+  if (a < 0 || a >= r) c.fail(ONNX_CODES.badAttribute, `axis ${c.int('axis', 0)} is out of range for rank ${r}`);
+  for (const p of parts) {
+    if (p.dims.length !== r || p.dims.some((d, i) => i !== a && d !== parts[0]!.dims[i])) {
+      c.fail(ONNX_CODES.shapeMismatch, `shapes [${parts[0]!.dims}] and [${p.dims}] differ off axis ${a}`);
+    }
+  }
+  const outer = parts[0]!.dims.slice(0, a).reduce((p, d) => p * d, 1);
+  const values: number[] = [];
+  const dynamic = new Map<number, DynamicDim>();
+  for (let o = 0; o < outer; o++) {
+    for (const p of parts) {
+      const block = p.dims.slice(a).reduce((q, d) => q * d, 1);
+      for (let i = 0; i < block; i++) {
+        const d = p.dynamic!.get(o * block + i);
+        if (d) dynamic.set(values.length, d);
+        values.push(p.values[o * block + i]!);
+      }
+    }
+  }
+  const dims = [...parts[0]!.dims];
+  dims[a] = parts.reduce((s, p) => s + p.dims[a]!, 0);
+  define(c, { dims, values, dtype: parts[0]!.dtype, dynamic });
+}
