@@ -59,9 +59,11 @@ describe('pipeline', () => {
     expect(module.stage).toBe('addtree');
   });
 
-  it('names unknown passes and targets', () => {
+  it('names unknown passes, passes of the other mode, and unknown targets', () => {
     expect(() => runPipeline(arbModelSample(), { mode: 'float' }, { stopAfter: 'cse' })).toThrow(
       'TSVDC402: --stop-after cse: no such pass (passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance, quantize, bit-widths)');
+    expect(() => runPipeline(arbModelSample(), { mode: 'float' }, { stopAfter: 'quantize' })).toThrow(
+      'TSVDC411: --stop-after quantize: quantize does not run in mode float (its passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance)');
     expect(() => getTarget('verilog')).toThrow('TSVDC403: --target verilog: no such target (targets: ir)');
   });
 

@@ -130,6 +130,13 @@ describe('tsvdc compile --target ir', () => {
     expect([target.code, target.err]).toEqual([1, 'TSVDC403: --target wasm: no such target (targets: ir)\n']);
     const mode = await cli('compile', mlp, '--mode', 'fixed');
     expect([mode.code, mode.err]).toEqual([1, 'TSVDC503: --mode must be int or float, got "fixed"\n']);
+    // a pass of the other mode would print nothing (or not stop) if let through
+    const printFloat = await cli('compile', mlp, '--mode', 'float', '--print-after', 'quantize');
+    expect([printFloat.code, printFloat.out, printFloat.err]).toEqual([1, '',
+      'TSVDC411: --print-after quantize: quantize does not run in mode float (its passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance)\n']);
+    const stopFloat = await cli('compile', mlp, '--mode', 'float', '--stop-after', 'bit-widths');
+    expect([stopFloat.code, stopFloat.out, stopFloat.err]).toEqual([1, '',
+      'TSVDC411: --stop-after bit-widths: bit-widths does not run in mode float (its passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance)\n']);
     const data = await cli('compile', mlp, '--calib-data', join(dir, 'missing.npy'));
     expect([data.code, data.err]).toEqual([1, `${join(dir, 'missing.npy')}: TSVDC404: cannot read calibration data (ENOENT)\n`]);
   });

@@ -90,8 +90,13 @@ function loadModule(path: string): Module {
   return importOnnx(readModelFile(path));
 }
 
-function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; calibration?: string } {
+function modeOf(o: CliOptions): Mode {
   if (o.mode !== 'int' && o.mode !== 'float') throw new TsvdcError(CLI_CODES.badOption, `--mode must be int or float, got ${JSON.stringify(o.mode)}`);
+  return o.mode;
+}
+
+function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; calibration?: string } {
+  modeOf(o);
   if (o.tree !== 'balanced' && o.tree !== 'chain') throw new TsvdcError(CLI_CODES.badOption, `--tree must be balanced or chain, got ${JSON.stringify(o.tree)}`);
   if (o.calibMethod !== 'minmax' && o.calibMethod !== 'percentile') throw new TsvdcError(CLI_CODES.badOption, `--calib-method must be minmax or percentile, got ${JSON.stringify(o.calibMethod)}`);
   const slack = o.slack === 'inf' ? Infinity : int('--slack', o.slack);
@@ -117,8 +122,9 @@ function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; 
 /** Runs the command; returns the final module (tests call this in-process). */
 export function runCompile(path: string, o: CliOptions): Module {
   const target = getTarget(o.target);
-  const prints = new Set(o.printAfter.flatMap((p) => (p === 'all' ? passNames() : [checkPassName(p, '--print-after')])));
-  if (o.stopAfter !== undefined) checkPassName(o.stopAfter, '--stop-after');
+  const mode = modeOf(o);
+  const prints = new Set(o.printAfter.flatMap((p) => (p === 'all' ? passNames(mode) : [checkPassName(p, '--print-after', mode)])));
+  if (o.stopAfter !== undefined) checkPassName(o.stopAfter, '--stop-after', mode);
   const input = loadModule(path);
   const { options, calibration } = pipelineOptions(input, o);
   const tty = process.stderr.isTTY === true;
