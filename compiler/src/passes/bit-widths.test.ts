@@ -14,7 +14,7 @@ function stageModule(rows: number, lanes: number, values: number[], bits: number
   const b = new ModuleBuilder('w', 'integer');
   const x = b.input([-1, lanes], fixedElem(bits, 0), 'x');
   const w = ternaryFromValues([rows, lanes], values);
-  // typed from the declared input range only (what quantize emits); bit-widths refines it
+  // typed from the declared input range only (wider than the rows need); bit-widths refines it
   const full = { lo: new Float64Array(lanes).fill(minOf(bits)), hi: new Float64Array(lanes).fill(maxOf(bits)) };
   const tree = b.tree('t', typeTree(buildNaive(rowsFromTernary(w), 'chain'), full, 0));
   const y = b.op('tmatvec', [x], { weights: b.constant('W', w), tree }, fixedElem(bits + 8, 0));

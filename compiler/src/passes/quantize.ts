@@ -1,13 +1,14 @@
 /**
  * quantize: calibrated intN activations, s as requant multipliers (fixed-point or few-digit
  * CSD), bias in the accumulator's scale; returns the |integer - float64| bound it implies
- * (quant/error-bound.ts). Expects stage addtree; produces stage integer (sized by bit-widths).
+ * (quant/error-bound.ts). Expects stage addtree; produces stage integer with provisional
+ * widths: saturating results (quantize, requant) at their chosen width, every other fixed
+ * result and tree node at MAX_WIDTH, which bit-widths then narrows.
  */
 import {
-  F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, quantizeValue, withModule,
-  type Attrs, type Const, type DenseConst, type ElemType, type Module, type Node, type TensorType,
+  F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, minOf, quantizeValue, withModule,
+  type AddTree, type Attrs, type Const, type DenseConst, type ElemType, type FixedType, type Module, type Node, type TensorType,
 } from '@tsvdc/ir';
-import { bitWidths } from './bit-widths.js';
 import { PASS_CODES } from './codes.js';
 import { calibrate, type Calibration, type CalibrationData, type CalibrationMethod } from './quant/calibrate.js';
 import { addChans, chans, lipschitz, mapChans, maxOfChans, spreadChans, type Chans, type QuantBound } from './quant/error-bound.js';
@@ -51,7 +52,10 @@ export interface QVal {
   readonly composed?: Composed;
 }
 
-/** Width given to results bit-widths sizes afterwards. */
+/**
+ * Provisional width of results bit-widths sizes afterwards: MAX_WIDTH holds every value
+ * the verifier accepts at all, so the module is a valid integer program before sizing.
+ */
 const SIZED_LATER = MAX_WIDTH;
 
 export function quantize(m: Module, options: QuantizeOptions): Module {
@@ -118,15 +122,24 @@ export class Quantizer implements StageEmit {
       if (r.fx) this.dequantizeInto(r, v);
       outputs.set(v, r.err);
     }
-    const module = bitWidths(withModule(this.m, { stage: 'integer', nodes: this.nodes, values: this.values, ...this.used() }));
+    const module = withModule(this.m, { stage: 'integer', nodes: this.nodes, values: this.values, ...this.used() });
     return { module, bound: { outputs, values: this.report } };
   }
 
-  /** Constants and trees some node still names (the float scales, weights and biases drop out). */
+  /**
+   * Constants and trees some node still names (the float scales, weights and biases drop
+   * out); a tree on fixed-point data gets provisional types (see SIZED_LATER).
+   */
   private used(): { consts: Map<string, Const>; trees: Module['trees'] } {
     const names = new Set(this.nodes.flatMap((n) => Object.values(n.attrs).filter((v): v is string => typeof v === 'string')));
     const consts = new Map([...this.consts].filter(([k]) => names.has(k)));
-    const trees = new Map([...this.m.trees].filter(([k]) => names.has(k)));
+    const data = new Map<string, ElemType>();
+    for (const n of this.nodes) if (typeof n.attrs['tree'] === 'string') data.set(n.attrs['tree'], this.values.get(n.inputs[0]!)!.elem);
+    const trees = new Map<string, AddTree>();
+    for (const [k, t] of this.m.trees) {
+      const elem = data.get(k);
+      if (elem) trees.set(k, elem.kind === 'fixed' ? provisionalTypes(t, elem) : t);
+    }
     return { consts, trees };
   }
 
@@ -321,7 +334,8 @@ export class Quantizer implements StageEmit {
   private concat(n: Node): QVal {
     const ins = n.inputs.map((v) => this.get(v));
     const fx = ins[0]!.fx;
-    const same = fx !== undefined && ins.every((x) => x.fx && x.fx.frac === fx.frac);
+    // equal widths too: a narrowed operand (intN) next to a provisional one would not be a valid concat
+    const same = fx !== undefined && ins.every((x) => x.fx && x.fx.frac === fx.frac && x.fx.width === fx.width);
     const err = chans(1, Math.max(...ins.map((x) => maxOfChans(x.err))));
     const mag = chans(1, Math.max(...ins.map((x) => maxOfChans(x.mag))));
     if (!same) return this.floatResult(n, n.inputs.map((v) => this.float(v)), err, mag);
@@ -348,6 +362,16 @@ export class Quantizer implements StageEmit {
       ...(this.m.source ? { file: this.m.source } : {}), ...(n.origin ?? {}), node: n.origin?.node ?? n.name ?? n.outputs[0]!,
     });
   }
+}
+
+/** Every node of `tree` at MAX_WIDTH with the full interval of that width (bit-widths narrows them). */
+function provisionalTypes(tree: AddTree, data: FixedType): AddTree {
+  const n = tree.size;
+  const types = {
+    frac: data.frac, width: new Uint8Array(n).fill(SIZED_LATER),
+    lo: new Float64Array(n).fill(minOf(SIZED_LATER)), hi: new Float64Array(n).fill(maxOf(SIZED_LATER)),
+  };
+  return { ...tree, types };
 }
 
 /** Per-channel bounds through a data-movement op: flatten(axis 1) spreads channels over features; unknown layouts take the max. */
