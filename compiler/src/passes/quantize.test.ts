@@ -109,6 +109,27 @@ describe('quantize', () => {
     );
   });
 
+  it('percentile calibration clips an outlier that min/max holds; the clipping is reported, and the bound fails there', () => {
+    const spread = Array.from({ length: 10_000 }, (_, i) => { const t = -1 + (2 * i) / 9_999; return [t, -t, 0.5 * t, 1 - Math.abs(t)]; });
+    const outlier = [100, 0, 0, 0];
+    const run = (method: 'minmax' | 'percentile') => {
+      const r = quantizeWithBound(layer(), { calibration: calib([...spread, outlier]), method });
+      const input = r.module.nodes.find((n) => n.op === 'quantize')!;
+      return { ...r, inputType: input.attrs['type'], xClipped: r.bound.clipping.filter((c) => c.value === 'x') };
+    };
+    const [minmax, pct] = [run('minmax'), run('percentile')];
+    // min/max: |x| <= 100 needs int8 frac 0, nothing clipped, and the bound holds on the outlier too
+    expect([minmax.inputType, minmax.bound.clipping]).toEqual([{ width: 8, frac: 0 }, []]);
+    withinBound(layer(), minmax.module, minmax.bound.outputs, calib([outlier])[0]!);
+    // percentile 99.99 of the 40 004 input magnitudes is 1: frac 6, so 100 saturates at 127 / 64; exactly that one value clips
+    expect([pct.inputType, pct.xClipped]).toEqual([{ width: 8, frac: 6 }, [{ value: 'x', layer: 'x', clipped: 1, total: 40_004 }]]);
+    // ... and the printed bound does not hold for it (which is why the report says so)
+    const f = interpret(layer(), calib([outlier])[0]!, { mode: 'f64' }).v0!.data;
+    const q = interpret(pct.module, calib([outlier])[0]!, { mode: 'exact' }).v0!.data;
+    const worst = Math.max(...Array.from(f, (y, k) => Math.abs(q[k]! - y) / chanAt(pct.bound.outputs.get('v0')!, k)));
+    expect(worst).toBeGreaterThan(1);
+  });
+
   it('CSD multipliers have at most the digits asked for', () => {
     const q = quantize(layer(), { calibration: calib([[1, 0.3, -0.7, 0.1]]), csdDigits: 2 });
     const c = q.consts.get('v0.s.c') as IntConst;

@@ -6,15 +6,16 @@
  * result and tree node at MAX_WIDTH, which bit-widths then narrows.
  */
 import {
-  F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, minOf, quantizeValue, withModule,
-  type AddTree, type Attrs, type Const, type DenseConst, type ElemType, type FixedType, type Module, type Node, type TensorType,
+  F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, quantizeValue, withModule,
+  type AddTree, type Attrs, type Const, type DenseConst, type ElemType, type Module, type Node, type TensorType,
 } from '@tsvdc/ir';
 import { PASS_CODES } from './codes.js';
-import { calibrate, type Calibration, type CalibrationData, type CalibrationMethod } from './quant/calibrate.js';
-import { addChans, chans, lipschitz, mapChans, maxOfChans, spreadChans, type Chans, type QuantBound } from './quant/error-bound.js';
+import { calibrate, clippedBeyond, type Calibration, type CalibrationData, type CalibrationMethod } from './quant/calibrate.js';
+import { addChans, chans, lipschitz, mapChans, maxOfChans, spreadChans, type Chans, type Clipping, type QuantBound } from './quant/error-bound.js';
 import { fracFor, multiplier } from './quant/fixed-point.js';
 import { denseStage, ternaryStage, type Composed, type StageEmit, type StageSource } from './quant/stages.js';
 import { expectStage } from './stage-check.js';
+import { provisionalTypes } from './widths/tree-types.js';
 
 export interface QuantizeOptions {
   /** Sample inputs (batches keyed by input name) for calibration. */
@@ -96,6 +97,7 @@ export class Quantizer implements StageEmit {
   /** Conversions already emitted (a value read by several consumers is converted once). */
   private readonly converted = new Map<string, QVal>();
   private readonly report: Array<{ node: string; value: string; bound: number }> = [];
+  private readonly clipping: Clipping[] = [];
 
   constructor(readonly m: Module, readonly opts: Opts, private readonly cal: Calibration) {
     this.consts = new Map(m.consts);
@@ -123,7 +125,7 @@ export class Quantizer implements StageEmit {
       outputs.set(v, r.err);
     }
     const module = withModule(this.m, { stage: 'integer', nodes: this.nodes, values: this.values, ...this.used() });
-    return { module, bound: { outputs, values: this.report } };
+    return { module, bound: { outputs, values: this.report, clipping: this.clipping } };
   }
 
   /**
@@ -138,7 +140,7 @@ export class Quantizer implements StageEmit {
     const trees = new Map<string, AddTree>();
     for (const [k, t] of this.m.trees) {
       const elem = data.get(k);
-      if (elem) trees.set(k, elem.kind === 'fixed' ? provisionalTypes(t, elem) : t);
+      if (elem) trees.set(k, elem.kind === 'fixed' ? provisionalTypes(t, elem.frac) : t);
     }
     return { consts, trees };
   }
@@ -170,6 +172,7 @@ export class Quantizer implements StageEmit {
     const f = fracFor(this.range(v), bits);
     // precondition of the bound: the float value lies within its calibrated range
     const mag = mapChans(x.mag, (a) => Math.min(a, this.range(v)));
+    this.noteClipping(v, bits, f);
     if (!x.fx) {
       const name = this.emit('quantize', [x.name], `${v}.q`, { type: { width: bits, frac: f } }, fixedElem(bits, f), v);
       return { name, fx: { width: bits, frac: f }, err: mapChans(x.err, (e) => e + 2 ** (-f - 1)), mag };
@@ -178,6 +181,17 @@ export class Quantizer implements StageEmit {
     const c = this.constant(`${v}.one`, intConst([1], [1]));
     const name = this.emit('requant', [x.name], `${v}.q`, { c, shift, type: { width: bits, frac: f } }, fixedElem(bits, f), v);
     return { name, fx: { width: bits, frac: f }, err: mapChans(x.err, (e) => e + (shift > 0 ? 2 ** (-f - 1) : 0)), mag };
+  }
+
+  /**
+   * Records the calibration values of `v` a saturating op to fx<bits, f> clips (percentile
+   * calibration): the error bound assumes none, so the report must say so.
+   */
+  private noteClipping(v: string, bits: number, f: number): void {
+    const { clipped, total } = clippedBeyond(this.cal, v, maxOf(bits) * 2 ** -f);
+    if (total === 0) return;
+    const src = this.m.nodes.find((n) => n.outputs.includes(v));
+    this.clipping.push({ value: v, layer: src?.origin?.node ?? src?.name ?? v, clipped, total });
   }
 
   /** The value as float (dequantized when fixed; exact in the interpreter's exact mode). */
@@ -282,6 +296,7 @@ export class Quantizer implements StageEmit {
     if (!x.fx) return this.floatResult(n, [x], mapChans(spreadChans(x.err, s.length), (e, c) => e * Math.abs(s[c]!)), mapChans(spreadChans(x.mag, s.length), (a, c) => a * Math.abs(s[c]!)));
     const bits = this.opts.midBits;
     const f = fracFor(this.range(n.outputs[0]!), bits);
+    this.noteClipping(n.outputs[0]!, bits, f);
     const real = s.map((v) => v * 2 ** (f - x.fx!.frac));
     const mult = multiplier(real, this.opts.scaleBits, this.opts.csdDigits);
     const c = this.constant(`${n.outputs[0]}.c`, intConst([s.length], mult.c));
@@ -362,16 +377,6 @@ export class Quantizer implements StageEmit {
       ...(this.m.source ? { file: this.m.source } : {}), ...(n.origin ?? {}), node: n.origin?.node ?? n.name ?? n.outputs[0]!,
     });
   }
-}
-
-/** Every node of `tree` at MAX_WIDTH with the full interval of that width (bit-widths narrows them). */
-function provisionalTypes(tree: AddTree, data: FixedType): AddTree {
-  const n = tree.size;
-  const types = {
-    frac: data.frac, width: new Uint8Array(n).fill(SIZED_LATER),
-    lo: new Float64Array(n).fill(minOf(SIZED_LATER)), hi: new Float64Array(n).fill(maxOf(SIZED_LATER)),
-  };
-  return { ...tree, types };
 }
 
 /** Per-channel bounds through a data-movement op: flatten(axis 1) spreads channels over features; unknown layouts take the max. */

@@ -122,6 +122,23 @@ describe('tsvdc compile --target ir', () => {
     }
   });
 
+  it('--calib-method percentile: the report counts the calibration values clipped, and the bound says it does not cover them', async () => {
+    const r = await cli('compile', mlp, '-o', join(dir, 'pct'), ...calib, '--calib-method', 'percentile', '--percentile', '99.9');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('calibration clipped '));
+    expect(lines[head]).toMatch(/^calibration clipped [1-9]\d* of \d+ values at saturating ops \([\d.]+%\); per layer:$/);
+    const layers = lines.slice(head + 1, lines.findIndex((l) => l.startsWith('quantization error bound')));
+    expect(layers.length).toBeGreaterThan(0);
+    for (const l of layers) expect(l).toMatch(/^ {2}\/\d+\/\w+ +[1-9]\d* of \d+ \([\d.]+%\)$/);
+    const noNumber = (l: string): string => l.replace(/: [\d.e+]+ \(/, ': B (');
+    expect(noNumber(lines[head + 1 + layers.length]!)).toBe(
+      'quantization error bound on %logits: B (max over channels; holds only for inputs within the calibrated ranges, which the clipped calibration values are not)');
+    // min/max clips nothing and prints no such lines
+    expect(compiled.out.split('\n').filter((l) => l.startsWith('calibration clipped') || l.startsWith('quantization error bound')).map(noNumber)).toEqual([
+      'quantization error bound on %logits: B (max over channels; holds for inputs within the calibrated ranges)']);
+  });
+
   it('rejects unknown passes, targets and modes with exact messages', async () => {
     const pass = await cli('compile', mlp, '--print-after', 'cse');
     expect([pass.code, pass.err]).toEqual([1,

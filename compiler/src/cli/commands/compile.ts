@@ -11,6 +11,7 @@ import { importOnnx } from '../../onnx/import/index.js';
 import { readModelFile } from '../../onnx/read.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { calibrationBatches } from '../../passes/quant/calibration-data.js';
+import { clippingByLayer, formatQuantReport } from '../../passes/report/quant-report.js';
 import { formatTreeReport, requantSummary, treeReport } from '../../passes/report/tree-report.js';
 import { checkPassName, getTarget, passNames, runPipeline, targetNames, writeIr, type Mode, type PassRun, type PipelineOptions } from '../../pipeline.js';
 import { CLI_CODES } from '../codes.js';
@@ -152,14 +153,15 @@ export function runCompile(path: string, o: CliOptions): Module {
   if (state.bound) {
     const rq = requantSummary(module);
     lines.push(`requant multipliers: ${rq.multipliers}, at most ${rq.maxDigits} non-zero CSD digits each (shift-add: ${Math.max(0, rq.maxDigits - 1)} adders per multiplier)`);
-    for (const [v, b] of state.bound.outputs) lines.push(`quantization error bound on %${v}: ${Math.max(...b).toPrecision(3)} (max over channels; holds for inputs within the calibrated ranges)`);
+    lines.push(...formatQuantReport(state.bound));
   }
   if (o.stats) lines.push('', formatStatsTable(moduleStats(module)));
   lines.push(`wrote ${files.join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (o.json) {
     const bound = state.bound ? Object.fromEntries([...state.bound.outputs].map(([k, v]) => [k, Array.from(v)])) : undefined;
-    writeFileAtomic(o.json, `${JSON.stringify({ model: path, mode: options.mode, passes: runs.map((r) => ({ pass: r.pass, ms: r.ms })), trees: rows, bound }, null, 2)}\n`);
+    const clipping = state.bound ? clippingByLayer(state.bound) : undefined;
+    writeFileAtomic(o.json, `${JSON.stringify({ model: path, mode: options.mode, passes: runs.map((r) => ({ pass: r.pass, ms: r.ms })), trees: rows, bound, clipping }, null, 2)}\n`);
   }
   return module;
 }
