@@ -12,6 +12,7 @@
  * cache lines) instead of one cache miss per partner, as a triangular table (one cell
  * per pair) needs for half of them (those in column p). A pop reads both halves.
  */
+import { invariant } from '@tsvdc/ir';
 import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
 import { PhaseRows } from './phase-rows.js';
@@ -60,7 +61,7 @@ export class DensePhase extends PhaseRows {
       const p = Math.floor(pq / cap);
       const q = pq - p * cap;
       const c = counts[p * this.stride + q * 2 + (key & 1)]! + counts[q * this.stride + p * 2 + (key & 1)]!;
-      if (c === top) this.apply(p, q, key & 1);
+      if (c === top) this.apply(p, q, key & 1, c);
       else if (c >= 2) this.buckets[c]!.push(key);
     }
   }
@@ -94,10 +95,12 @@ export class DensePhase extends PhaseRows {
    * takes p's sign), so one tally per (symbol, relative sign to p) gives all three
    * changes: three table writes per distinct partner, not per row entry.
    */
-  private apply(p: number, q: number, rel: number): void {
+  private apply(p: number, q: number, rel: number, count: number): void {
     const W = this.W;
     const bits = this.bits;
     const k = this.intersect(p, q, rel);
+    // the table must agree with the rows, or greedy would apply a pair that is not the most frequent
+    invariant(k === count, `dense phase: pair (${p}, ${q}) counted ${count}, occurs in ${k} rows`);
     const s = this.symbols++;
     this.defA.push(p);
     this.defB.push(q);
