@@ -10,8 +10,12 @@
 // 2. Real layers: the Fashion-MNIST MLP and CNN (fixtures/), compressed at --tol (cached in
 //    bench/out/cse/), through the whole pipeline (int mode, 256 training images for
 //    calibration); per tree the same ratios, and per pass the median time.
+// 3. Full TSVD layers: a Gaussian 1024 x 1024 matrix decomposed by tsvdc at tol 0.01 up to
+//    rank r in --ranks (layers.js; both factors, V: r x 1024 and U: 1024 x r), through the
+//    whole pipeline (int mode, 256 random calibration inputs); the same table, pass times,
+//    and the additions per multiply-add of the dense layer it replaces.
 // Run from the repository root after `npm run build`:
-//   node bench/cse/run.js [--runs 3] [--sizes 64,256,1024] [--tol 0.01]
+//   node bench/cse/run.js [--runs 3] [--sizes 64,256,1024] [--tol 0.01] [--ranks 1024,2048]
 import { cpus } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,9 +33,11 @@ import { compressModel } from '../../compiler/dist/compress/index.js';
 import { importOnnx } from '../../compiler/dist/onnx/import/index.js';
 import { readModelFile } from '../../compiler/dist/onnx/read.js';
 import { writeModelFile } from '../../compiler/dist/onnx/write.js';
+import { gaussianLayer } from './layers.js';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '64,256,1024' }, tol: { type: 'string', default: '0.01' },
+  ranks: { type: 'string', default: '1024,2048' },
 } });
 const RUNS = Number(values.runs);
 const SIZES = values.sizes.split(',').map(Number);
@@ -107,20 +113,15 @@ async function compressed(name) {
   return path;
 }
 
-console.log(`\n## Real layers: Fashion-MNIST fixtures compressed at tol ${TOL}, whole pipeline (int mode)\n`);
-const passTimes = [];
-for (const name of ['fashion_mlp', 'fashion_cnn']) {
-  const m = importOnnx(readModelFile(await compressed(name)));
-  const calibration = calibrationBatches(m, { count: 256, path: '/usr/share/datasets/fashion-mnist', norm: [0.5, 0.5] }).data;
+/** Runs the whole pipeline --runs times; prints the per-tree table; returns [pass times, summed adders]. */
+function pipelineTable(m, calibration) {
   const times = {};
   let runs;
   for (let k = 0; k < RUNS; k++) {
     ({ runs } = runPipeline(m, { mode: 'int', calibration }));
     for (const r of runs) (times[r.pass] ??= []).push(r.ms);
   }
-  passTimes.push([name, times]);
   const rows = treeReport(runs.map((r) => [r.pass, r.module]));
-  console.log(`### ${name}\n`);
   console.log('| layer | part | rows x lanes | nnz | no sharing + (/nnz) | lowered + (/nnz) | after CSE + (/nnz) | reduction vs no sharing | balanced + | depth lowered -> balanced | max width |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   const sum = { nnz: 0, none: 0, low: 0, cse: 0, bal: 0 };
@@ -129,13 +130,39 @@ for (const name of ['fashion_mlp', 'fashion_cnn']) {
     sum.nnz += r.nnz; sum.none += r.unshared; sum.low += low; sum.cse += cse; sum.bal += bal;
     console.log(`| ${r.layer} | ${r.part} | ${r.rows} x ${r.lanes} | ${r.nnz} | ${r.unshared} (${(r.unshared / r.nnz).toFixed(3)}) | ${low} (${(low / r.nnz).toFixed(3)}) | ${cse} (${(cse / r.nnz).toFixed(3)}) | ${pct(1 - cse / r.unshared)} | ${bal} | ${r.depth['lower-ternary-to-add-trees']} -> ${r.depth['add-tree-balance']} | ${r.maxWidth ?? '-'} |`);
   }
-  bars.push([name.replace('fashion_', ''), sum.none / sum.nnz, sum.low / sum.nnz, sum.cse / sum.nnz]);
   console.log(`| total | | | ${sum.nnz} | ${sum.none} (${(sum.none / sum.nnz).toFixed(3)}) | ${sum.low} (${(sum.low / sum.nnz).toFixed(3)}) | ${sum.cse} (${(sum.cse / sum.nnz).toFixed(3)}) | ${pct(1 - sum.cse / sum.none)} | ${sum.bal} | | |\n`);
+  return [times, sum];
 }
+
+console.log(`\n## Real layers: Fashion-MNIST fixtures compressed at tol ${TOL}, whole pipeline (int mode)\n`);
+const passTimes = [];
+for (const name of ['fashion_mlp', 'fashion_cnn']) {
+  const m = importOnnx(readModelFile(await compressed(name)));
+  const calibration = calibrationBatches(m, { count: 256, path: '/usr/share/datasets/fashion-mnist', norm: [0.5, 0.5] }).data;
+  console.log(`### ${name}\n`);
+  const [times, sum] = pipelineTable(m, calibration);
+  passTimes.push([name, times]);
+  bars.push([name.replace('fashion_', ''), sum.none / sum.nnz, sum.low / sum.nnz, sum.cse / sum.nnz]);
+}
+
+const RANKS = values.ranks ? values.ranks.split(',').map(Number) : [];
+if (RANKS.length) console.log('## Full TSVD layers: Gaussian 1024 x 1024 (seed 7), tol 0.01 up to rank r, whole pipeline (int mode)\n');
+for (const r of RANKS) {
+  const layer = gaussianLayer(1024, r, OUT);
+  const calibration = calibrationBatches(layer.module, { count: 256 }).data;
+  console.log(`### rank ${layer.rank}: operator-norm error ${layer.error.toFixed(3)}, nnz V ${layer.nnzV}, U ${layer.nnzU}${layer.seconds === null ? ' (cached)' : `, decomposed in ${layer.seconds.toFixed(1)} s`}\n`);
+  const [times, sum] = pipelineTable(layer.module, calibration);
+  console.log(`additions after CSE per multiply-add of the dense 1024 x 1024 layer: ${(sum.cse / 2 ** 20).toFixed(3)} (${sum.cse} / ${2 ** 20})\n`);
+  passTimes.push([`gauss1024 r${layer.rank}`, times]);
+}
+
 console.log('### Pass times (ms, medians)\n');
 const passes = Object.keys(passTimes[0][1]);
-console.log(`| model | ${passes.join(' | ')} |`);
-console.log(`| --- | ${passes.map(() => '---').join(' | ')} |`);
-for (const [name, times] of passTimes) console.log(`| ${name} | ${passes.map((p) => median(times[p]).toFixed(0)).join(' | ')} |`);
+console.log(`| model | ${passes.join(' | ')} | all passes |`);
+console.log(`| --- | ${passes.map(() => '---').join(' | ')} | --- |`);
+for (const [name, times] of passTimes) {
+  const all = times[passes[0]].map((_, k) => passes.reduce((t, p) => t + times[p][k], 0));
+  console.log(`| ${name} | ${passes.map((p) => median(times[p]).toFixed(0)).join(' | ')} | ${median(all).toFixed(0)} |`);
+}
 writeFileSync('bench/cse/ratios.svg', svg(bars));
 console.log('\nplot: bench/cse/ratios.svg');

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { interpret, verify, type Tensor } from '@tsvdc/ir';
+import { interpret, verify, type Module, type Tensor } from '@tsvdc/ir';
 import { arbModel, randomInputs } from '@tsvdc/ir/testing/models';
 import { chanAt } from './passes/quant/error-bound.js';
 import { getTarget, passNames, runPipeline } from './pipeline.js';
@@ -52,6 +52,27 @@ describe('pipeline', () => {
     );
   });
 
+  it('property: quantize leaves the widths to bit-widths, which changes nothing else and never widens', () => {
+    fc.assert(
+      fc.property(arbModel('ternary', ['mlp']), ({ module, seed }) => {
+        const { runs } = runPipeline(module, { mode: 'int', calibration: [randomInputs(module, seed)] }, { verifyEach: true });
+        const [q, w] = [runs.find((r) => r.pass === 'quantize')!.module, runs.find((r) => r.pass === 'bit-widths')!.module];
+        const strip = (m: Module): unknown => m.nodes.map((n) => ({ ...n, attrs: { ...n.attrs, type: undefined } }));
+        expect(strip(w)).toEqual(strip(q));
+        let narrowed = 0;
+        for (const [v, t] of q.values) {
+          const [a, b] = [t.elem, w.values.get(v)!.elem];
+          if (a.kind !== 'fixed' || b.kind !== 'fixed') { expect(b).toEqual(a); continue; }
+          expect(b.frac).toBe(a.frac);
+          expect(b.width).toBeLessThanOrEqual(a.width);
+          if (b.width < a.width) narrowed++;
+        }
+        if (q.nodes.some((n) => n.op === 'tmatvec')) expect(narrowed).toBeGreaterThan(0);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
   it('stops after the pass asked for', () => {
     const m = arbModelSample();
     const { runs, module } = runPipeline(m, { mode: 'int' }, { stopAfter: 'add-tree-cse' });
@@ -59,9 +80,11 @@ describe('pipeline', () => {
     expect(module.stage).toBe('addtree');
   });
 
-  it('names unknown passes and targets', () => {
+  it('names unknown passes, passes of the other mode, and unknown targets', () => {
     expect(() => runPipeline(arbModelSample(), { mode: 'float' }, { stopAfter: 'cse' })).toThrow(
       'TSVDC402: --stop-after cse: no such pass (passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance, quantize, bit-widths)');
+    expect(() => runPipeline(arbModelSample(), { mode: 'float' }, { stopAfter: 'quantize' })).toThrow(
+      'TSVDC411: --stop-after quantize: quantize does not run in mode float (its passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance)');
     expect(() => getTarget('verilog')).toThrow('TSVDC403: --target verilog: no such target (targets: ir)');
   });
 

@@ -69,14 +69,23 @@ export const PASSES: readonly Pass[] = [
     run: (m) => bitWidths(m) },
 ];
 
-export function passNames(): string[] {
-  return PASSES.map((p) => p.name);
+/** The passes in pipeline order; with a mode, only those that run in it. */
+export function passNames(mode?: Mode): string[] {
+  return PASSES.filter((p) => mode === undefined || p.modes.includes(mode)).map((p) => p.name);
 }
 
-/** Checks that `name` is a pass of the pipeline (TSVDC402 otherwise). */
-export function checkPassName(name: string, option: string): string {
-  if (!PASSES.some((p) => p.name === name)) {
+/**
+ * Checks that `name` is a pass of the pipeline (TSVDC402 otherwise) and, given a mode, one
+ * that runs in it (TSVDC411: printing or stopping after a pass that never runs would
+ * silently do nothing).
+ */
+export function checkPassName(name: string, option: string, mode?: Mode): string {
+  const pass = PASSES.find((p) => p.name === name);
+  if (!pass) {
     throw new TsvdcError(PASS_CODES.unknownPass, `${option} ${name}: no such pass (passes: ${passNames().join(', ')})`);
+  }
+  if (mode !== undefined && !pass.modes.includes(mode)) {
+    throw new TsvdcError(PASS_CODES.passNotInMode, `${option} ${name}: ${name} does not run in mode ${mode} (its passes: ${passNames(mode).join(', ')})`);
   }
   return name;
 }
@@ -100,7 +109,7 @@ export interface RunOptions {
  * returns every pass's result and the shared state.
  */
 export function runPipeline(m: Module, options: PipelineOptions, run: RunOptions = {}): { module: Module; runs: PassRun[]; state: PipelineState } {
-  if (run.stopAfter !== undefined) checkPassName(run.stopAfter, '--stop-after');
+  if (run.stopAfter !== undefined) checkPassName(run.stopAfter, '--stop-after', options.mode);
   const state: PipelineState = {};
   const runs: PassRun[] = [];
   let cur = m.stage === 'graph' ? { ...m, stage: 'ternary' as const } : m;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fixedElem, interpret, liveNodes, maxOf, minOf, ternaryFromValues, verify, type AddTree, type FixedType, type Module } from '@tsvdc/ir';
+import { fixedElem, interpret, liveNodes, maxOf, minOf, ternaryFromValues, verify, type AddTree, type Module } from '@tsvdc/ir';
 import { arbModel, ModuleBuilder, randomInputs } from '@tsvdc/ir/testing/models';
 import { addTreeBalance } from './add-tree-balance.js';
 import { addTreeCse } from './add-tree-cse.js';
@@ -14,7 +14,7 @@ function stageModule(rows: number, lanes: number, values: number[], bits: number
   const b = new ModuleBuilder('w', 'integer');
   const x = b.input([-1, lanes], fixedElem(bits, 0), 'x');
   const w = ternaryFromValues([rows, lanes], values);
-  // typed from the declared input range only (what quantize emits); bit-widths refines it
+  // typed from the declared input range only (wider than the rows need); bit-widths refines it
   const full = { lo: new Float64Array(lanes).fill(minOf(bits)), hi: new Float64Array(lanes).fill(maxOf(bits)) };
   const tree = b.tree('t', typeTree(buildNaive(rowsFromTernary(w), 'chain'), full, 0));
   const y = b.op('tmatvec', [x], { weights: b.constant('W', w), tree }, fixedElem(bits + 8, 0));
@@ -29,43 +29,6 @@ function fixedWidths(m: Module): Map<string, number> {
 }
 
 describe('bit-widths', () => {
-  it('exhaustive: all 2^20 inputs of 4 bits on 5 lanes never overflow, and every row reaches its declared interval', () => {
-    const lanes = 5;
-    const rows = 6;
-    // rows: all positive, mixed, all negative, zero, one lane, mixed
-    const values = [1, 1, 1, 1, 1, 1, -1, 1, 0, -1, -1, -1, 0, -1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, -1, 1, 1];
-    for (const shape of ['chain', 'cse'] as const) {
-      const m = bitWidths(stageModule(rows, lanes, values, 4, shape));
-      expect(verify(m)).toEqual([]);
-      const t = m.trees.get('t0')!;
-      const n = 16 ** lanes;
-      const chunk = 16 ** 3;
-      const seenLo = new Array<number>(rows).fill(Infinity);
-      const seenHi = new Array<number>(rows).fill(-Infinity);
-      const y = m.nodes[0]!.outputs[0]!;
-      const probe = { ...m, outputs: [y] };
-      for (let base = 0; base < n; base += chunk) {
-        const data = new Float64Array(chunk * lanes);
-        for (let i = 0; i < chunk; i++) {
-          let v = base + i;
-          for (let l = 0; l < lanes; l++) { data[i * lanes + l] = (v % 16) - 8; v = Math.floor(v / 16); }
-        }
-        // exact mode throws on any tree node or result outside its declared width / interval
-        const out = interpret(probe, { x: { shape: [chunk, lanes], data } }, { mode: 'exact' })[y]!.data;
-        for (let i = 0; i < out.length; i++) {
-          const r = i % rows;
-          if (out[i]! < seenLo[r]!) seenLo[r] = out[i]!;
-          if (out[i]! > seenHi[r]!) seenHi[r] = out[i]!;
-        }
-      }
-      const ty = t.types!;
-      const declared = Array.from(t.outputs, (o) => (o < 0 ? [0, 0] : [ty.lo[o]!, ty.hi[o]!]));
-      expect(declared).toEqual(seenLo.map((lo, r) => [lo, seenHi[r]]));
-      expect(declared).toEqual([[-40, 35], [-30, 30], [-21, 24], [0, 0], [-8, 7], [-31, 29]]);
-      expect((m.values.get(y)!.elem as FixedType).width).toBe(7);
-    }
-  });
-
   it('property: random extremes on larger layers stay in range, and each row attains its bound', () => {
     fc.assert(
       fc.property(fc.integer({ min: 8, max: 48 }), fc.integer({ min: 1, max: 16 }), fc.integer(), (lanes, rows, seed) => {

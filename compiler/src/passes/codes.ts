@@ -20,4 +20,6 @@ export const PASS_CODES = {
   notLowerable: 'TSVDC409',
   /** A balancing option is out of range. */
   badBalanceOption: 'TSVDC410',
+  /** --print-after / --stop-after names a pass that does not run in the chosen mode. */
+  passNotInMode: 'TSVDC411',
 } as const;

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dense, interpret, printModule, ternaryFromValues, verify, type IntConst, type Module, type Tensor } from '@tsvdc/ir';
+import { dense, F32, fixedElem, interpret, printModule, ternaryFromValues, verify, type IntConst, type Module, type Tensor } from '@tsvdc/ir';
 import { arbModel, ModuleBuilder, randomInputs } from '@tsvdc/ir/testing/models';
 import { chanAt } from './quant/error-bound.js';
 import { csdDigits } from './quant/fixed-point.js';
+import { bitWidths } from './bit-widths.js';
 import { quantize, quantizeWithBound } from './quantize.js';
 import { lowerTernaryToAddTrees } from './lower-ternary-to-add-trees.js';
 
@@ -45,16 +46,25 @@ describe('quantize', () => {
     expect(verify(q)).toEqual([]);
     const lines = printModule(q).split('\n');
     const func = lines.slice(lines.findIndex((l) => l.startsWith('func'))).filter((l) => l.startsWith('  %'));
+    // saturating results at their chosen widths; sums at the provisional 52 bits, for bit-widths to narrow
     expect(func).toEqual([
       '  %x.q = quantize(%x) {type=fx<8,6>} : fx<8,6>[?,4] loc(part="quantize")',
-      '  %v0.V = tmatvec(%x.q) {weights=@V0.pos, tree=@n0.V} : fx<10,6>[?,3] name "n0.V" loc(node="n0", part="V")',
+      '  %v0.V = tmatvec(%x.q) {weights=@V0.pos, tree=@n0.V} : fx<52,6>[?,3] name "n0.V" loc(node="n0", part="V")',
       '  %v0.s = requant(%v0.V) {c=@v0.s.c, shift=15, type=fx<8,5>} : fx<8,5>[?,3] name "n0.scale" loc(node="n0", part="scale")',
-      '  %v0.U = tmatvec(%v0.s) {weights=@U0, tree=@n0.U} : fx<9,5>[?,2] name "n0.U" loc(node="n0", part="U")',
-      '  %v0.fx = bias(%v0.U) {b=@v0.b} : fx<9,5>[?,2] name "n0" loc(node="n0", part="bias")',
+      '  %v0.U = tmatvec(%v0.s) {weights=@U0, tree=@n0.U} : fx<52,5>[?,2] name "n0.U" loc(node="n0", part="U")',
+      '  %v0.fx = bias(%v0.U) {b=@v0.b} : fx<52,5>[?,2] name "n0" loc(node="n0", part="bias")',
       '  %v0 = dequantize(%v0.fx) : f32[?,2] loc(part="dequantize")',
     ]);
-    // per-channel intervals: the U lanes are [-96, 96], [-48, 48], [-128, 127] (requant of the V rows), so U needs 9
-    // bits and so does bias (+12, -32). Multipliers s * 2^(5 - 6) = [0.25, 0.125, 0.5]
+    for (const t of q.trees.values()) expect(new Set(t.types!.width)).toEqual(new Set([52]));
+    // bit-widths sizes the sums from the per-channel intervals: the V rows sum 3, 3 and 2 int8 lanes, together
+    // [-384, 382], 10 bits; the U lanes are [-96, 96], [-48, 48], [-128, 127] (requant of the V rows), so U needs 9
+    // bits and so does bias (+12, -32)
+    const sized = bitWidths(q);
+    expect(verify(sized)).toEqual([]);
+    expect(sized.nodes.map((n) => sized.values.get(n.outputs[0]!)!.elem)).toEqual([
+      fixedElem(8, 6), fixedElem(10, 6), fixedElem(8, 5), fixedElem(9, 5), fixedElem(9, 5), F32,
+    ]);
+    // Multipliers s * 2^(5 - 6) = [0.25, 0.125, 0.5]
     // (V row 2, all -1, was negated together with s[2] at lowering); 0.5 * 2^15 < 32767 < 0.5 * 2^16: shift 15
     expect(Array.from((q.consts.get('v0.s.c') as IntConst).data)).toEqual([8192, 4096, 16384]);
     // bias 0.375 and -1 at frac 5: 12 and -32
@@ -97,6 +107,27 @@ describe('quantize', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('percentile calibration clips an outlier that min/max holds; the clipping is reported, and the bound fails there', () => {
+    const spread = Array.from({ length: 10_000 }, (_, i) => { const t = -1 + (2 * i) / 9_999; return [t, -t, 0.5 * t, 1 - Math.abs(t)]; });
+    const outlier = [100, 0, 0, 0];
+    const run = (method: 'minmax' | 'percentile') => {
+      const r = quantizeWithBound(layer(), { calibration: calib([...spread, outlier]), method });
+      const input = r.module.nodes.find((n) => n.op === 'quantize')!;
+      return { ...r, inputType: input.attrs['type'], xClipped: r.bound.clipping.filter((c) => c.value === 'x') };
+    };
+    const [minmax, pct] = [run('minmax'), run('percentile')];
+    // min/max: |x| <= 100 needs int8 frac 0, nothing clipped, and the bound holds on the outlier too
+    expect([minmax.inputType, minmax.bound.clipping]).toEqual([{ width: 8, frac: 0 }, []]);
+    withinBound(layer(), minmax.module, minmax.bound.outputs, calib([outlier])[0]!);
+    // percentile 99.99 of the 40 004 input magnitudes is 1: frac 6, so 100 saturates at 127 / 64; exactly that one value clips
+    expect([pct.inputType, pct.xClipped]).toEqual([{ width: 8, frac: 6 }, [{ value: 'x', layer: 'x', clipped: 1, total: 40_004 }]]);
+    // ... and the printed bound does not hold for it (which is why the report says so)
+    const f = interpret(layer(), calib([outlier])[0]!, { mode: 'f64' }).v0!.data;
+    const q = interpret(pct.module, calib([outlier])[0]!, { mode: 'exact' }).v0!.data;
+    const worst = Math.max(...Array.from(f, (y, k) => Math.abs(q[k]! - y) / chanAt(pct.bound.outputs.get('v0')!, k)));
+    expect(worst).toBeGreaterThan(1);
   });
 
   it('CSD multipliers have at most the digits asked for', () => {

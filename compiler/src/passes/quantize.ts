@@ -1,19 +1,21 @@
 /**
  * quantize: calibrated intN activations, s as requant multipliers (fixed-point or few-digit
  * CSD), bias in the accumulator's scale; returns the |integer - float64| bound it implies
- * (quant/error-bound.ts). Expects stage addtree; produces stage integer (sized by bit-widths).
+ * (quant/error-bound.ts). Expects stage addtree; produces stage integer with provisional
+ * widths: saturating results (quantize, requant) at their chosen width, every other fixed
+ * result and tree node at MAX_WIDTH, which bit-widths then narrows.
  */
 import {
   F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, quantizeValue, withModule,
-  type Attrs, type Const, type DenseConst, type ElemType, type Module, type Node, type TensorType,
+  type AddTree, type Attrs, type Const, type DenseConst, type ElemType, type Module, type Node, type TensorType,
 } from '@tsvdc/ir';
-import { bitWidths } from './bit-widths.js';
 import { PASS_CODES } from './codes.js';
-import { calibrate, type Calibration, type CalibrationData, type CalibrationMethod } from './quant/calibrate.js';
-import { addChans, chans, lipschitz, mapChans, maxOfChans, spreadChans, type Chans, type QuantBound } from './quant/error-bound.js';
+import { calibrate, clippedBeyond, type Calibration, type CalibrationData, type CalibrationMethod } from './quant/calibrate.js';
+import { addChans, chans, lipschitz, mapChans, maxOfChans, spreadChans, type Chans, type Clipping, type QuantBound } from './quant/error-bound.js';
 import { fracFor, multiplier } from './quant/fixed-point.js';
 import { denseStage, ternaryStage, type Composed, type StageEmit, type StageSource } from './quant/stages.js';
 import { expectStage } from './stage-check.js';
+import { provisionalTypes } from './widths/tree-types.js';
 
 export interface QuantizeOptions {
   /** Sample inputs (batches keyed by input name) for calibration. */
@@ -51,7 +53,10 @@ export interface QVal {
   readonly composed?: Composed;
 }
 
-/** Width given to results bit-widths sizes afterwards. */
+/**
+ * Provisional width of results bit-widths sizes afterwards: MAX_WIDTH holds every value
+ * the verifier accepts at all, so the module is a valid integer program before sizing.
+ */
 const SIZED_LATER = MAX_WIDTH;
 
 export function quantize(m: Module, options: QuantizeOptions): Module {
@@ -92,6 +97,7 @@ export class Quantizer implements StageEmit {
   /** Conversions already emitted (a value read by several consumers is converted once). */
   private readonly converted = new Map<string, QVal>();
   private readonly report: Array<{ node: string; value: string; bound: number }> = [];
+  private readonly clipping: Clipping[] = [];
 
   constructor(readonly m: Module, readonly opts: Opts, private readonly cal: Calibration) {
     this.consts = new Map(m.consts);
@@ -118,15 +124,24 @@ export class Quantizer implements StageEmit {
       if (r.fx) this.dequantizeInto(r, v);
       outputs.set(v, r.err);
     }
-    const module = bitWidths(withModule(this.m, { stage: 'integer', nodes: this.nodes, values: this.values, ...this.used() }));
-    return { module, bound: { outputs, values: this.report } };
+    const module = withModule(this.m, { stage: 'integer', nodes: this.nodes, values: this.values, ...this.used() });
+    return { module, bound: { outputs, values: this.report, clipping: this.clipping } };
   }
 
-  /** Constants and trees some node still names (the float scales, weights and biases drop out). */
+  /**
+   * Constants and trees some node still names (the float scales, weights and biases drop
+   * out); a tree on fixed-point data gets provisional types (see SIZED_LATER).
+   */
   private used(): { consts: Map<string, Const>; trees: Module['trees'] } {
     const names = new Set(this.nodes.flatMap((n) => Object.values(n.attrs).filter((v): v is string => typeof v === 'string')));
     const consts = new Map([...this.consts].filter(([k]) => names.has(k)));
-    const trees = new Map([...this.m.trees].filter(([k]) => names.has(k)));
+    const data = new Map<string, ElemType>();
+    for (const n of this.nodes) if (typeof n.attrs['tree'] === 'string') data.set(n.attrs['tree'], this.values.get(n.inputs[0]!)!.elem);
+    const trees = new Map<string, AddTree>();
+    for (const [k, t] of this.m.trees) {
+      const elem = data.get(k);
+      if (elem) trees.set(k, elem.kind === 'fixed' ? provisionalTypes(t, elem.frac) : t);
+    }
     return { consts, trees };
   }
 
@@ -157,6 +172,7 @@ export class Quantizer implements StageEmit {
     const f = fracFor(this.range(v), bits);
     // precondition of the bound: the float value lies within its calibrated range
     const mag = mapChans(x.mag, (a) => Math.min(a, this.range(v)));
+    this.noteClipping(v, bits, f);
     if (!x.fx) {
       const name = this.emit('quantize', [x.name], `${v}.q`, { type: { width: bits, frac: f } }, fixedElem(bits, f), v);
       return { name, fx: { width: bits, frac: f }, err: mapChans(x.err, (e) => e + 2 ** (-f - 1)), mag };
@@ -165,6 +181,17 @@ export class Quantizer implements StageEmit {
     const c = this.constant(`${v}.one`, intConst([1], [1]));
     const name = this.emit('requant', [x.name], `${v}.q`, { c, shift, type: { width: bits, frac: f } }, fixedElem(bits, f), v);
     return { name, fx: { width: bits, frac: f }, err: mapChans(x.err, (e) => e + (shift > 0 ? 2 ** (-f - 1) : 0)), mag };
+  }
+
+  /**
+   * Records the calibration values of `v` a saturating op to fx<bits, f> clips (percentile
+   * calibration): the error bound assumes none, so the report must say so.
+   */
+  private noteClipping(v: string, bits: number, f: number): void {
+    const { clipped, total } = clippedBeyond(this.cal, v, maxOf(bits) * 2 ** -f);
+    if (total === 0) return;
+    const src = this.m.nodes.find((n) => n.outputs.includes(v));
+    this.clipping.push({ value: v, layer: src?.origin?.node ?? src?.name ?? v, clipped, total });
   }
 
   /** The value as float (dequantized when fixed; exact in the interpreter's exact mode). */
@@ -269,6 +296,7 @@ export class Quantizer implements StageEmit {
     if (!x.fx) return this.floatResult(n, [x], mapChans(spreadChans(x.err, s.length), (e, c) => e * Math.abs(s[c]!)), mapChans(spreadChans(x.mag, s.length), (a, c) => a * Math.abs(s[c]!)));
     const bits = this.opts.midBits;
     const f = fracFor(this.range(n.outputs[0]!), bits);
+    this.noteClipping(n.outputs[0]!, bits, f);
     const real = s.map((v) => v * 2 ** (f - x.fx!.frac));
     const mult = multiplier(real, this.opts.scaleBits, this.opts.csdDigits);
     const c = this.constant(`${n.outputs[0]}.c`, intConst([s.length], mult.c));
@@ -321,7 +349,8 @@ export class Quantizer implements StageEmit {
   private concat(n: Node): QVal {
     const ins = n.inputs.map((v) => this.get(v));
     const fx = ins[0]!.fx;
-    const same = fx !== undefined && ins.every((x) => x.fx && x.fx.frac === fx.frac);
+    // equal widths too: a narrowed operand (intN) next to a provisional one would not be a valid concat
+    const same = fx !== undefined && ins.every((x) => x.fx && x.fx.frac === fx.frac && x.fx.width === fx.width);
     const err = chans(1, Math.max(...ins.map((x) => maxOfChans(x.err))));
     const mag = chans(1, Math.max(...ins.map((x) => maxOfChans(x.mag))));
     if (!same) return this.floatResult(n, n.inputs.map((v) => this.float(v)), err, mag);

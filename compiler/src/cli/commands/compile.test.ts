@@ -157,6 +157,23 @@ describe('tsvdc compile --target ir', () => {
     expect([r.code, r.out, r.err]).toEqual([1, '', `${dst}: TSVDC209: 1 node cannot be imported: "erf" (Erf)\n${dst}: TSVDC209: op Erf is not supported (node "erf")\n`]);
   });
 
+  it('--calib-method percentile: the report counts the calibration values clipped, and the bound says it does not cover them', async () => {
+    const r = await cli('compile', mlp, '-o', join(dir, 'pct'), ...calib, '--calib-method', 'percentile', '--percentile', '99.9');
+    expect(r.code).toBe(0);
+    const lines = r.out.split('\n');
+    const head = lines.findIndex((l) => l.startsWith('calibration clipped '));
+    expect(lines[head]).toMatch(/^calibration clipped [1-9]\d* of \d+ values at saturating ops \([\d.]+%\); per layer:$/);
+    const layers = lines.slice(head + 1, lines.findIndex((l) => l.startsWith('quantization error bound')));
+    expect(layers.length).toBeGreaterThan(0);
+    for (const l of layers) expect(l).toMatch(/^ {2}\/\d+\/\w+ +[1-9]\d* of \d+ \([\d.]+%\)$/);
+    const noNumber = (l: string): string => l.replace(/: [\d.e+]+ \(/, ': B (');
+    expect(noNumber(lines[head + 1 + layers.length]!)).toBe(
+      'quantization error bound on %logits: B (max over channels; holds only for inputs within the calibrated ranges, which the clipped calibration values are not)');
+    // min/max clips nothing and prints no such lines
+    expect(compiled.out.split('\n').filter((l) => l.startsWith('calibration clipped') || l.startsWith('quantization error bound')).map(noNumber)).toEqual([
+      'quantization error bound on %logits: B (max over channels; holds for inputs within the calibrated ranges)']);
+  });
+
   it('rejects unknown passes, targets and modes with exact messages', async () => {
     const pass = await cli('compile', mlp, '--print-after', 'cse');
     expect([pass.code, pass.err]).toEqual([1,
@@ -165,6 +182,13 @@ describe('tsvdc compile --target ir', () => {
     expect([target.code, target.err]).toEqual([1, 'TSVDC403: --target wasm: no such target (targets: ir)\n']);
     const mode = await cli('compile', mlp, '--mode', 'fixed');
     expect([mode.code, mode.err]).toEqual([1, 'TSVDC503: --mode must be int or float, got "fixed"\n']);
+    // a pass of the other mode would print nothing (or not stop) if let through
+    const printFloat = await cli('compile', mlp, '--mode', 'float', '--print-after', 'quantize');
+    expect([printFloat.code, printFloat.out, printFloat.err]).toEqual([1, '',
+      'TSVDC411: --print-after quantize: quantize does not run in mode float (its passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance)\n']);
+    const stopFloat = await cli('compile', mlp, '--mode', 'float', '--stop-after', 'bit-widths');
+    expect([stopFloat.code, stopFloat.out, stopFloat.err]).toEqual([1, '',
+      'TSVDC411: --stop-after bit-widths: bit-widths does not run in mode float (its passes: lower-ternary-to-add-trees, add-tree-cse, add-tree-balance)\n']);
     const data = await cli('compile', mlp, '--calib-data', join(dir, 'missing.npy'));
     expect([data.code, data.err]).toEqual([1, `${join(dir, 'missing.npy')}: TSVDC404: cannot read calibration data (ENOENT)\n`]);
   });

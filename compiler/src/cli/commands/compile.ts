@@ -11,6 +11,7 @@ import { importOnnx } from '../../onnx/import/index.js';
 import { readModelFile } from '../../onnx/read.js';
 import { writeFileAtomic } from '../../io/atomic.js';
 import { calibrationBatches } from '../../passes/quant/calibration-data.js';
+import { clippingByLayer, formatQuantReport } from '../../passes/report/quant-report.js';
 import { formatTreeReport, requantSummary, treeReport } from '../../passes/report/tree-report.js';
 import { checkPassName, getTarget, passNames, runPipeline, targetNames, writeIr, type Mode, type PassRun, type PipelineOptions } from '../../pipeline.js';
 import { CLI_CODES } from '../codes.js';
@@ -90,8 +91,13 @@ function loadModule(path: string): Module {
   return importOnnx(readModelFile(path));
 }
 
-function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; calibration?: string } {
+function modeOf(o: CliOptions): Mode {
   if (o.mode !== 'int' && o.mode !== 'float') throw new TsvdcError(CLI_CODES.badOption, `--mode must be int or float, got ${JSON.stringify(o.mode)}`);
+  return o.mode;
+}
+
+function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; calibration?: string } {
+  modeOf(o);
   if (o.tree !== 'balanced' && o.tree !== 'chain') throw new TsvdcError(CLI_CODES.badOption, `--tree must be balanced or chain, got ${JSON.stringify(o.tree)}`);
   if (o.calibMethod !== 'minmax' && o.calibMethod !== 'percentile') throw new TsvdcError(CLI_CODES.badOption, `--calib-method must be minmax or percentile, got ${JSON.stringify(o.calibMethod)}`);
   const slack = o.slack === 'inf' ? Infinity : int('--slack', o.slack);
@@ -117,8 +123,9 @@ function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; 
 /** Runs the command; returns the final module (tests call this in-process). */
 export function runCompile(path: string, o: CliOptions): Module {
   const target = getTarget(o.target);
-  const prints = new Set(o.printAfter.flatMap((p) => (p === 'all' ? passNames() : [checkPassName(p, '--print-after')])));
-  if (o.stopAfter !== undefined) checkPassName(o.stopAfter, '--stop-after');
+  const mode = modeOf(o);
+  const prints = new Set(o.printAfter.flatMap((p) => (p === 'all' ? passNames(mode) : [checkPassName(p, '--print-after', mode)])));
+  if (o.stopAfter !== undefined) checkPassName(o.stopAfter, '--stop-after', mode);
   const input = loadModule(path);
   const { options, calibration } = pipelineOptions(input, o);
   const tty = process.stderr.isTTY === true;
@@ -146,14 +153,15 @@ export function runCompile(path: string, o: CliOptions): Module {
   if (state.bound) {
     const rq = requantSummary(module);
     lines.push(`requant multipliers: ${rq.multipliers}, at most ${rq.maxDigits} non-zero CSD digits each (shift-add: ${Math.max(0, rq.maxDigits - 1)} adders per multiplier)`);
-    for (const [v, b] of state.bound.outputs) lines.push(`quantization error bound on %${v}: ${Math.max(...b).toPrecision(3)} (max over channels; holds for inputs within the calibrated ranges)`);
+    lines.push(...formatQuantReport(state.bound));
   }
   if (o.stats) lines.push('', formatStatsTable(moduleStats(module)));
   lines.push(`wrote ${files.join(', ')}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   if (o.json) {
     const bound = state.bound ? Object.fromEntries([...state.bound.outputs].map(([k, v]) => [k, Array.from(v)])) : undefined;
-    writeFileAtomic(o.json, `${JSON.stringify({ model: path, mode: options.mode, passes: runs.map((r) => ({ pass: r.pass, ms: r.ms })), trees: rows, bound }, null, 2)}\n`);
+    const clipping = state.bound ? clippingByLayer(state.bound) : undefined;
+    writeFileAtomic(o.json, `${JSON.stringify({ model: path, mode: options.mode, passes: runs.map((r) => ({ pass: r.pass, ms: r.ms })), trees: rows, bound, clipping }, null, 2)}\n`);
   }
   return module;
 }

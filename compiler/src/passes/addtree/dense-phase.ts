@@ -1,29 +1,36 @@
 /**
- * A phase of greedy pairwise sharing with EXACT pair counts in a dense triangular
- * table (for up to `cap` symbols). Making a symbol in k rows updates the counts of
- * every pair it touches (one table write per row entry), so a popped bucket entry
- * is checked in O(1) and nothing is ever recounted. Used while the symbols fit the
- * table (the early part of a large layer, where rows are long and lazy recounting
- * is most expensive); pair-phase.ts takes over when they do not.
+ * A phase of greedy pairwise sharing with EXACT pair counts in a dense table (for up
+ * to `cap` symbols). Making a symbol in k rows updates the counts of every pair it
+ * touches (one table write per distinct partner), so a popped bucket entry is checked
+ * in O(1) and nothing is ever recounted. Used while the symbols fit the table (the
+ * early part of a large layer, where rows are long and lazy recounting is most
+ * expensive); pair-phase.ts takes over when they do not.
+ *
+ * The count of pair (a, b) is split over a square table: count = T[a][b] + T[b][a].
+ * Making s = p +- q changes the counts of (p, x), (q, x) and (s, x) for every partner
+ * x; each change goes to the row of p, q or s, so it is a write within one row (a few
+ * cache lines) instead of one cache miss per partner, as a triangular table (one cell
+ * per pair) needs for half of them (those in column p). A pop reads both halves.
  */
+import { invariant } from '@tsvdc/ir';
 import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
 import { PhaseRows } from './phase-rows.js';
 
-/** Bytes the count table may take. */
-const TABLE_BYTES = 64 * 2 ** 20;
+/** Bytes the count table may take (twice the triangle's 64 MiB, for the same capacity). */
+const TABLE_BYTES = 128 * 2 ** 20;
 
-/** Most symbols a dense phase can hold for a given row count. */
+/** Most symbols a dense phase can hold for a given row count (a half can go down to -rows). */
 export function denseCapacity(rows: number): number {
-  const bytes = rows < 65536 ? 2 : 4;
-  return Math.floor(Math.sqrt(TABLE_BYTES / bytes));
+  const bytes = rows < 32768 ? 2 : 4;
+  return Math.floor(Math.sqrt(TABLE_BYTES / (2 * bytes)));
 }
 
 export class DensePhase extends PhaseRows {
   private readonly cap: number;
-  /** counts[(triBase[q] + p) * 2 + rel] for p < q. */
-  private readonly counts: Uint16Array | Int32Array;
-  private readonly triBase: Int32Array;
+  /** T[a][b] for sign rel at counts[a * stride + b * 2 + rel]; a pair's count is T[a][b] + T[b][a]. */
+  private readonly counts: Int16Array | Int32Array;
+  private readonly stride: number;
   private symbols: number;
   private readonly tally: Int32Array;
   private readonly touched = new IntList();
@@ -31,9 +38,8 @@ export class DensePhase extends PhaseRows {
   constructor(input: SymbolRows, cap: number) {
     super(input, cap, true);
     this.cap = cap;
-    this.triBase = Int32Array.from({ length: cap }, (_, q) => (q * (q - 1)) / 2);
-    const pairs = ((cap * (cap - 1)) / 2) * 2;
-    this.counts = input.rows < 65536 ? new Uint16Array(pairs) : new Int32Array(pairs);
+    this.stride = 2 * cap;
+    this.counts = input.rows < 32768 ? new Int16Array(cap * this.stride) : new Int32Array(cap * this.stride);
     this.symbols = input.atoms;
     this.tally = new Int32Array(2 * cap);
   }
@@ -54,8 +60,8 @@ export class DensePhase extends PhaseRows {
       const pq = key >>> 1;
       const p = Math.floor(pq / cap);
       const q = pq - p * cap;
-      const c = counts[(this.triBase[q]! + p) * 2 + (key & 1)]!;
-      if (c === top) this.apply(p, q, key & 1);
+      const c = counts[p * this.stride + q * 2 + (key & 1)]! + counts[q * this.stride + p * 2 + (key & 1)]!;
+      if (c === top) this.apply(p, q, key & 1, c);
       else if (c >= 2) this.buckets[c]!.push(key);
     }
   }
@@ -68,14 +74,14 @@ export class DensePhase extends PhaseRows {
       const e = s + this.rowLen[r]!;
       for (let j = s + 1; j < e; j++) {
         const tq = buf[j]!;
-        const base = this.triBase[tq >>> 1]! * 2;
+        const base = (tq >>> 1) * this.stride; // row q holds the initial counts (rows are sorted: p < q)
         const negQ = tq & 1;
         for (let i = s; i < j; i++) counts[base + (buf[i]! ^ negQ)]!++;
       }
     }
     const cap = this.cap;
     for (let q = 1; q < this.input.atoms; q++) {
-      const base = this.triBase[q]! * 2;
+      const base = q * this.stride;
       for (let k = 0; k < 2 * q; k++) {
         const c = counts[base + k]!;
         if (c >= 2) this.buckets[c]!.push(((k >>> 1) * cap + q) * 2 + (k & 1));
@@ -89,10 +95,12 @@ export class DensePhase extends PhaseRows {
    * takes p's sign), so one tally per (symbol, relative sign to p) gives all three
    * changes: three table writes per distinct partner, not per row entry.
    */
-  private apply(p: number, q: number, rel: number): void {
+  private apply(p: number, q: number, rel: number, count: number): void {
     const W = this.W;
     const bits = this.bits;
     const k = this.intersect(p, q, rel);
+    // the table must agree with the rows, or greedy would apply a pair that is not the most frequent
+    invariant(k === count, `dense phase: pair (${p}, ${q}) counted ${count}, occurs in ${k} rows`);
     const s = this.symbols++;
     this.defA.push(p);
     this.defB.push(q);
@@ -134,19 +142,19 @@ export class DensePhase extends PhaseRows {
 
   private updateCounts(p: number, q: number, rel: number, s: number): void {
     const counts = this.counts;
-    const tri = this.triBase;
     const tally = this.tally;
-    const sBase = tri[s]! * 2;
-    counts[(tri[q]! + p) * 2 + rel] = 0;
+    const [pBase, qBase, sBase] = [p * this.stride, q * this.stride, s * this.stride];
+    counts[pBase + q * 2 + rel] = 0;
+    counts[qBase + p * 2 + rel] = 0;
+    // T[x][s] is still 0: s is new, so its pair counts live in row s alone
     for (let i = 0; i < this.touched.length; i++) {
       const key = this.touched.data[i]!; // x * 2 + sign of x relative to p
       const c = tally[key]!;
       tally[key] = 0;
       const x = key >>> 1;
       const relX = key & 1;
-      counts[x < p ? (tri[p]! + x) * 2 + relX : (tri[x]! + p) * 2 + relX]! -= c;
-      const relQ = relX ^ rel;
-      counts[x < q ? (tri[q]! + x) * 2 + relQ : (tri[x]! + q) * 2 + relQ]! -= c;
+      counts[pBase + key]! -= c;
+      counts[qBase + x * 2 + (relX ^ rel)]! -= c;
       counts[sBase + key] = c;
       if (c >= 2) this.buckets[c]!.push((x * this.cap + s) * 2 + relX);
     }

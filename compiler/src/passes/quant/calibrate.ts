@@ -14,6 +14,8 @@ export interface Calibration {
   readonly range: ReadonlyMap<string, number>;
   /** Samples seen. */
   readonly samples: number;
+  /** Percentile only: per value, the magnitudes kept (sorted ascending), to count what a range clips. */
+  readonly magnitudes?: ReadonlyMap<string, Float64Array>;
 }
 
 /** Sample inputs: one record of tensors per batch, keyed by module input name. */
@@ -41,8 +43,30 @@ export function calibrate(m: Module, data: CalibrationData, method: CalibrationM
   }
   if (method === 'minmax') return { range: maxAbs, samples };
   const range = new Map<string, number>();
-  for (const [v, xs] of kept) range.set(v, percentileOf(xs, percentile));
-  return { range, samples };
+  const magnitudes = new Map<string, Float64Array>();
+  for (const [v, xs] of kept) {
+    const sorted = Float64Array.from(xs).sort();
+    magnitudes.set(v, sorted);
+    range.set(v, percentileOfSorted(sorted, percentile));
+  }
+  return { range, samples, magnitudes };
+}
+
+/**
+ * How many calibration values of `v` lie beyond +-limit (a saturating op with that
+ * representable range clips them), out of how many: counted in the magnitudes kept for
+ * the percentile (every value when a tensor has at most PERCENTILE_SAMPLE per batch).
+ * Min/max keeps none and clips none: its range is the largest magnitude, which fits.
+ */
+export function clippedBeyond(cal: Calibration, v: string, limit: number): { clipped: number; total: number } {
+  const xs = cal.magnitudes?.get(v);
+  if (!xs) return { clipped: 0, total: 0 };
+  let [lo, hi] = [0, xs.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid]! > limit) hi = mid; else lo = mid + 1;
+  }
+  return { clipped: xs.length - lo, total: xs.length };
 }
 
 function keep(kept: Map<string, number[]>, v: string, data: Float64Array): void {
@@ -52,11 +76,16 @@ function keep(kept: Map<string, number[]>, v: string, data: Float64Array): void 
   kept.set(v, list);
 }
 
-/** The p-th percentile (0 < p <= 100) of magnitudes, nearest rank. */
-export function percentileOf(xs: number[], p: number): number {
-  if (xs.length === 0) return 0;
-  const sorted = Float64Array.from(xs).sort();
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+/** The p-th percentile (0 < p <= 100) of magnitudes, nearest rank: the smallest x with at least p% of xs <= x. */
+export function percentileOf(xs: readonly number[], p: number): number {
+  return percentileOfSorted(Float64Array.from(xs).sort(), p);
+}
+
+function percentileOfSorted(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return 0;
+  // p% of n, less a relative hair: (p / 100) * n gave 7.000000000000001 for p = 7, n = 100 (rank 8, not 7)
+  const k = (p * sorted.length) / 100;
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(k - 1e-9 * k) - 1));
   return sorted[rank]!;
 }
 

@@ -85,9 +85,19 @@ export function lipschitz(op: string): number {
 }
 
 /** What the bound says about each module output and each layer. */
+/** Calibration values beyond the range of the saturating op on `value` (of `layer`): the bound's precondition fails for them. */
+export interface Clipping {
+  readonly value: string;
+  readonly layer: string;
+  readonly clipped: number;
+  readonly total: number;
+}
+
 export interface QuantBound {
   /** Per module output: per-channel bound on |integer result - float64 result|. */
   readonly outputs: ReadonlyMap<string, Chans>;
   /** Per float node (in order): its output value and the largest bound over its channels. */
   readonly values: ReadonlyArray<{ readonly node: string; readonly value: string; readonly bound: number }>;
+  /** Per saturating op, under percentile calibration (empty under min/max, which clips nothing). */
+  readonly clipping: readonly Clipping[];
 }

@@ -60,4 +60,28 @@ describe('fixed-point numbers of quantization', () => {
     // 0.3 * 32768 = 9830.4 ~ 8192 + 2048 - 512 = 9728 (greedy nearest powers)
     expect(Array.from(m.c)).toEqual([9728, 24576]);
   });
+
+  it('a one-digit CSD multiplier that rounds up to 2^(bits-1) takes one shift less instead of leaving the range', () => {
+    // 126.6 / 128 at shift 7 is 126.6, whose nearest power of two is 128 = 2^7, not an 8-bit signed value
+    expect(multiplier([126.6 / 128], 8, 1)).toEqual({ c: Float64Array.from([64]), shift: 6 });
+    expect(multiplier([32766.6 / 32768], 16, 1)).toEqual({ c: Float64Array.from([16384]), shift: 14 });
+    expect(multiplier([-126.6 / 128, 0.25], 8, 1)).toEqual({ c: Float64Array.from([-64, 16]), shift: 6 });
+  });
+
+  it('property: every multiplier fits --scale-bits and its digits, for every csd setting, and approximates its scale', () => {
+    const scales = fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 1, maxLength: 8 });
+    fc.assert(fc.property(scales, fc.integer({ min: 2, max: 24 }), fc.integer({ min: 0, max: 4 }), (real, bits, digits) => {
+      const { c, shift } = multiplier(real, bits, digits);
+      const max = Math.max(...real.map(Math.abs));
+      for (let i = 0; i < real.length; i++) {
+        expect(Math.abs(c[i]!)).toBeLessThan(2 ** (bits - 1));
+        if (digits > 0) expect(csdDigits(c[i]!).length).toBeLessThanOrEqual(digits);
+        // plain rounding is within half a unit; greedy CSD within a third of the exact value plus half a unit
+        const exact = real[i]! * 2 ** shift;
+        expect(Math.abs(c[i]! - exact)).toBeLessThanOrEqual(digits > 0 ? Math.abs(exact) / 3 + 0.5 : 0.5);
+      }
+      // the largest scale keeps at least bits - 2 bits of precision (one shift less at most), unless frac hit its limit
+      if (max > 0 && fracFor(max, bits) < FRAC_LIMIT) expect(max * 2 ** shift).toBeGreaterThanOrEqual(2 ** (bits - 3) - 1);
+    }), { numRuns: 2000 });
+  });
 });

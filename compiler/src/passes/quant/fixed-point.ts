@@ -37,12 +37,19 @@ export function multiplier(real: ArrayLike<number>, bits: number, digits = 0): M
   let max = 0;
   for (let i = 0; i < real.length; i++) max = Math.max(max, Math.abs(real[i]!));
   const shift = max > 0 ? fracFor(max, bits) : 0;
+  const c = multipliersAt(real, shift, bits, digits);
+  // a CSD value can round up to 2^(bits-1), one past the range (126.6 -> 128 with one digit):
+  // one shift less halves every exact value, so the largest rounds to at most 2^(bits-2)
+  if (c.some((v) => Math.abs(v) > maxOf(bits))) return { c: multipliersAt(real, shift - 1, bits, digits), shift: shift - 1 };
+  return { c, shift };
+}
+
+function multipliersAt(real: ArrayLike<number>, shift: number, bits: number, digits: number): Float64Array {
   const c = new Float64Array(real.length);
   for (let i = 0; i < real.length; i++) {
-    const exact = real[i]! * 2 ** shift;
-    c[i] = digits > 0 ? nearestCsd(exact, digits) : quantizeValue(real[i]!, { width: bits, frac: shift });
+    c[i] = digits > 0 ? nearestCsd(real[i]! * 2 ** shift, digits) : quantizeValue(real[i]!, { width: bits, frac: shift });
   }
-  return { c, shift };
+  return c;
 }
 
 /** Canonical signed digits of an integer: [sign, power] pairs, no two adjacent powers. */

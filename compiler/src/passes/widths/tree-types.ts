@@ -4,7 +4,7 @@
  * any DAG; exact when each node's operands depend on disjoint lanes, as in every tree
  * lower/cse/balance build.
  */
-import { MAX_WIDTH, TreeOp, TsvdcError, treeNodeRanges, widthFor, type AddTree, type Ranges, type TreeTypes } from '@tsvdc/ir';
+import { MAX_WIDTH, TreeOp, TsvdcError, maxOf, minOf, treeNodeRanges, widthFor, type AddTree, type Ranges, type TreeTypes } from '@tsvdc/ir';
 import { PASS_CODES } from '../codes.js';
 
 /** The tree with `types` filled from its lane intervals; fractional bits `frac` for every node. */
@@ -40,4 +40,17 @@ export function laneIntervalsOf(tree: AddTree): Ranges {
 export function retypeLike(next: AddTree, prev: AddTree): AddTree {
   if (!prev.types) return next;
   return typeTree(next, laneIntervalsOf(prev), prev.types.frac);
+}
+
+/**
+ * Every node at MAX_WIDTH with that width's whole interval: what quantize declares before
+ * bit-widths sizes the tree (valid whenever any width is).
+ */
+export function provisionalTypes(tree: AddTree, frac: number): AddTree {
+  const n = tree.size;
+  const types: TreeTypes = {
+    frac, width: new Uint8Array(n).fill(MAX_WIDTH),
+    lo: new Float64Array(n).fill(minOf(MAX_WIDTH)), hi: new Float64Array(n).fill(maxOf(MAX_WIDTH)),
+  };
+  return { ...tree, types };
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+// add-tree-cse before/after: times cseTree of this checkout's build and of another build
+// (--before: a compiler/dist built from the baseline commit, e.g. in a second worktree) on
+// the same trees in the same process, alternating which runs first; medians of --runs, the
+// ratio, and whether the two produce the identical tree (else the adder counts of each).
+// Trees: random n x n ternary matrices (--sizes, as run.js builds them), the stages of the
+// compressed Fashion-MNIST fixtures (--models, made by run.js in bench/out/cse/) and both
+// factors of the full TSVD layers of run.js (--ranks; layers.js, cached there too).
+// Run from the repository root after `npm run build` (and run.js once, for the models):
+//   node bench/cse/compare.js --before ../base/compiler/dist [--runs 5] [--sizes 1024] [--models fashion_mlp] [--ranks 1024,2048]
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import { countAdders, ternaryFromValues } from '../../ir/dist/index.js';
+import { buildNaive } from '../../compiler/dist/passes/addtree/naive.js';
+import { rowsFromTernary } from '../../compiler/dist/passes/addtree/linear-forms.js';
+import { lowerTernaryToAddTrees } from '../../compiler/dist/passes/lower-ternary-to-add-trees.js';
+import { importOnnx } from '../../compiler/dist/onnx/import/index.js';
+import { readModelFile } from '../../compiler/dist/onnx/read.js';
+import { gaussianLayer } from './layers.js';
+
+const { values } = parseArgs({ options: {
+  before: { type: 'string' }, runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '1024' },
+  models: { type: 'string', default: '' }, tol: { type: 'string', default: '0.01' }, ranks: { type: 'string', default: '1024,2048' },
+} });
+if (!values.before) throw new Error('--before DIR (a compiler/dist of the baseline) is required');
+const RUNS = Number(values.runs);
+const OUT = 'bench/out/cse';
+mkdirSync(OUT, { recursive: true });
+const load = async (dir) => (await import(pathToFileURL(resolve(dir, 'passes/add-tree-cse.js')).href)).cseTree;
+const cse = { before: await load(values.before), after: await load('compiler/dist') };
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+function randomMatrix(n, seed) {
+  let s = seed >>> 0;
+  const r = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return ternaryFromValues([n, n], Array.from({ length: n * n }, () => { const u = r(); return u < 0.25 ? 1 : u < 0.5 ? -1 : 0; }));
+}
+
+const identical = (a, b) => ['op', 'a', 'b', 'outputs'].every((f) => a[f].length === b[f].length && a[f].every((x, i) => x === b[f][i]));
+
+function compare(label, tree) {
+  const times = { before: [], after: [] };
+  const out = {};
+  for (let k = 0; k < RUNS; k++) {
+    for (const v of k % 2 ? ['after', 'before'] : ['before', 'after']) {
+      const t0 = performance.now();
+      out[v] = cse[v](tree);
+      times[v].push(performance.now() - t0);
+    }
+  }
+  const [b, a] = [median(times.before), median(times.after)];
+  const same = identical(out.before, out.after) ? 'identical' : `${countAdders(out.before)} -> ${countAdders(out.after)}`;
+  console.log(`| ${label} | ${tree.outputs.length} x ${tree.lanes} | ${countAdders(tree)} | ${same} | ${b.toFixed(0)} | ${a.toFixed(0)} | ${(b / a).toFixed(2)}x |`);
+}
+
+console.log(`# add-tree-cse before (${values.before}) / after (this checkout), medians of ${RUNS}\n`);
+console.log('| tree | rows x lanes | lowered + | result | before ms | after ms | speed-up |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
+for (const n of values.sizes ? values.sizes.split(',').map(Number) : []) compare(`random ${n}x${n}`, buildNaive(rowsFromTernary(randomMatrix(n, n)), 'balanced'));
+for (const name of values.models ? values.models.split(',') : []) {
+  const m = lowerTernaryToAddTrees(importOnnx(readModelFile(`${OUT}/${name}.tol${values.tol}.onnx`)), { tree: 'balanced' });
+  for (const t of m.trees.values()) compare(`${name} ${t.origin?.node} ${t.origin?.part}`, t);
+}
+for (const r of values.ranks ? values.ranks.split(',').map(Number) : []) {
+  const m = lowerTernaryToAddTrees(gaussianLayer(1024, r, OUT).module, { tree: 'balanced' });
+  for (const [name, t] of m.trees) compare(`gauss1024 r${r} ${t.origin?.part ?? name}`, t);
+}
