@@ -12,6 +12,7 @@ const BENCHES = {
   qat: 'training transition on Fashion-MNIST with tfjs (about 25 min; --quick for a smoke run)',
   irtext: 'IR text print/parse speed vs JSON',
   interp: 'reference interpreter speed per stage vs direct float64 loops',
+  workers: 'the forms of one conv layer on 2 worker threads vs 1 (compress pool)',
 };
 
 const [name, ...rest] = process.argv.slice(2);

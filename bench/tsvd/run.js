@@ -7,12 +7,16 @@
  *   npm run bench -- tsvd              (builds, then runs everything: about an hour)
  *   node bench/tsvd/run.js --quick     (one run each, no reference on 768x3072)
  *   node bench/tsvd/run.js --only gauss-768x768 --runs 5
+ *   --ref-threads N                    (threads of the reference, default 1: see below)
  *
- * Prints a table, writes bench/out/tsvd/{results.json,results.md,convergence.svg}.
+ * Prints a table, writes bench/tsvd/out/{results.json,results.md,convergence.svg}
+ * (the record bench/RESULTS.md quotes; the matrices go to bench/out/tsvd/).
  * Times are wall-clock seconds of the decomposition alone (no process start or
  * file reading on either side); medians where a case was run more than once.
+ * The reference runs on one thread by default, like tsvdc: on 2 cores shared with
+ * other jobs, 2 torch/OpenBLAS threads made it 1.5-5x slower (bench/RESULTS.md).
  */
-import { spawnSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -22,15 +26,39 @@ import { Rng } from '../../compiler/dist/linalg/random.js';
 import { formatNpy, readMatrixNpy } from '../../compiler/dist/npy/index.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const out = join(root, 'bench', 'out', 'tsvd');
+const scratch = join(root, 'bench', 'out', 'tsvd');
+const out = join(root, 'bench', 'tsvd', 'out');
 const PY = '/usr/bin/python3';
+const INSTALL = 'apt-get install -y python3-torch python3-onnx python3-numpy libopenblas0-pthread';
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const quick = flag('--quick');
 const runs = Number(value('--runs', quick ? 1 : 3));
 const only = value('--only', undefined);
+const refThreads = Number(value('--ref-threads', 1));
 const TOL = 0.01;
+/** The issue's figures for the reference (OpenBLAS, a machine like this one), seconds. */
+const ISSUE_SECONDS = { 'gamma-256x512': 14, 'gauss-768x768': 127 };
+
+/** Fails early, saying what to install, when Debian's python3 lacks torch, numpy or onnx. */
+function checkPython() {
+  const r = spawnSync(PY, ['-c', 'import torch, numpy, onnx'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    const why = r.error ? `${PY} cannot run (${r.error.message})` : r.stderr.trim().split('\n').pop();
+    console.error(`bench/tsvd needs Debian's python3 with torch, numpy and onnx: ${why}.\n`
+      + `Install them with:  ${INSTALL}\n(libopenblas0-pthread matters: without it torch uses the slow reference BLAS.)`);
+    process.exit(1);
+  }
+}
+
+const git = (cmd) => {
+  try {
+    return execSync(`git ${cmd}`, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+};
 
 function random(rows, cols, kind, seed) {
   const rng = new Rng(seed);
@@ -51,7 +79,7 @@ const CASES = [
 ];
 
 function matrixFor(c) {
-  const path = join(out, `${c.name}.npy`);
+  const path = join(scratch, `${c.name}.npy`);
   if (c.onnx) {
     const r = spawnSync(PY, [join(root, 'bench/tsvd/extract_onnx.py'), join(root, c.onnx), path], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`extract_onnx.py failed: ${r.stderr}`);
@@ -82,15 +110,18 @@ function ours(A, options, n) {
 function reference(path, n) {
   const times = [];
   let res;
+  // OpenBLAS sizes its own pool unless told; passive OpenMP waits do not spin on a shared core
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: String(refThreads), OMP_WAIT_POLICY: 'PASSIVE' };
   for (let i = 0; i < n; i++) {
-    const r = spawnSync(PY, [join(root, 'bench/tsvd/reference.py'), path, '--tol', String(TOL)], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const args = [join(root, 'bench/tsvd/reference.py'), path, '--tol', String(TOL), '--threads', String(refThreads)];
+    const r = spawnSync(PY, args, { encoding: 'utf8', maxBuffer: 1 << 24, env });
     if (r.status !== 0) throw new Error(`reference.py failed: ${r.stderr}`);
     res = JSON.parse(r.stdout.trim().split('\n').pop());
     times.push(res.seconds);
     if (times[0] > 60) break;
   }
   return { seconds: median(times), runs: times.length, rank: res.rank, error: res.error, frobeniusError: res.frobeniusError,
-    nnz: res.nnzU + res.nnzV, sparsity: res.sparsity, threads: res.threads };
+    nnz: res.nnzU + res.nnzV, sparsity: res.sparsity, threads: res.threads, dtype: res.dtype, blas: res.blas, torch: res.torch };
 }
 
 function svg(results) {
@@ -120,9 +151,12 @@ function svg(results) {
 }
 
 function main() {
+  checkPython();
   mkdirSync(out, { recursive: true });
+  mkdirSync(scratch, { recursive: true });
   const machine = `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`;
-  console.log(`bench/tsvd  tol ${TOL}  ${machine}  load average at start ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const loadStart = loadavg().map((x) => x.toFixed(2)).join(' ');
+  console.log(`bench/tsvd  tol ${TOL}  ${machine}  load average at start ${loadStart}  reference threads ${refThreads}`);
   const results = [];
   for (const c of CASES.filter((x) => !only || x.name === only)) {
     const { A, path } = matrixFor(c);
@@ -134,13 +168,20 @@ function main() {
     results.push(r);
     const fmt = (x) => (x === undefined ? '-' : `${x.seconds.toFixed(2)}s x${x.runs}  rank ${x.rank}  nnz ${x.nnz}  err ${x.error.toFixed(5)}`);
     console.log(`\n${c.name} (${A.rows}x${A.cols}): ${c.what}`);
-    console.log(`  reference (PyTorch, full SVD + full refit)  ${fmt(ref)}`);
+    console.log(`  reference (PyTorch, per-step SVD, refit)   ${fmt(ref)}`);
     console.log(`  tsvdc, paper algorithm (refine 0)            ${fmt(plain)}${ref ? `  speed-up x${(ref.seconds / plain.seconds).toFixed(1)}  rank ratio ${(plain.rank / ref.rank).toFixed(3)}` : ''}`);
     console.log(`  tsvdc, default (refine 2)                    ${fmt(refined)}${ref ? `  speed-up x${(ref.seconds / refined.seconds).toFixed(1)}  nnz ratio ${(refined.nnz / ref.nnz).toFixed(3)}  rank ratio ${(refined.rank / ref.rank).toFixed(3)}` : ''}`);
+    const quoted = ISSUE_SECONDS[c.name];
+    if (quoted) {
+      r.issueReferenceSeconds = quoted;
+      console.log(`  against the issue's ${quoted} s for the reference: paper mode x${(quoted / plain.seconds).toFixed(1)}, default x${(quoted / refined.seconds).toFixed(1)}`);
+    }
   }
   const end = loadavg().map((x) => x.toFixed(2)).join(' ');
   console.log(`\nload average at end ${end}`);
-  writeFileSync(join(out, 'results.json'), `${JSON.stringify({ tol: TOL, machine, loadEnd: end, results }, null, 1)}\n`);
+  const code = { commit: git('rev-parse --short HEAD'), tsvdSourcesModified: git('status --porcelain compiler/src/tsvd compiler/src/linalg') !== '' };
+  const record = { date: new Date().toISOString(), tol: TOL, machine, code, referenceThreads: refThreads, loadStart, loadEnd: end, results };
+  writeFileSync(join(out, 'results.json'), `${JSON.stringify(record, null, 1)}\n`);
   writeFileSync(join(out, 'convergence.svg'), svg(results));
   const rows = results.map((r) => {
     const ref = r.reference;
@@ -148,7 +189,7 @@ function main() {
     return `| ${r.name} ${r.rows}x${r.cols} | ${ref ? cell(ref) : 'not run'} | ${cell(r.plain)} | ${ref ? `x${(ref.seconds / r.plain.seconds).toFixed(1)}` : '-'} | ${cell(r.refined)} | ${ref ? (r.refined.nnz / ref.nnz).toFixed(3) : '-'} |`;
   });
   writeFileSync(join(out, 'results.md'), [
-    '| matrix | reference: time / rank / nnz / error | tsvdc paper (refine 0) | speed-up | tsvdc default (refine 2) | nnz vs reference |',
+    '| matrix | reference (float32): time / rank / nnz / error | tsvdc paper (refine 0) | speed-up | tsvdc default (refine 2) | nnz vs reference |',
     '| --- | --- | --- | --- | --- | --- |', ...rows, ''].join('\n'));
   console.log(`wrote ${join(out, 'results.json')}, results.md, convergence.svg`);
 }

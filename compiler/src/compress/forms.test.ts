@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { verify } from '@tsvdc/ir';
 import { readModel } from '../onnx/read.js';
-import { buildModel, float, node, rng, valueInfo, weight, type AttrInput } from '../onnx/testing/builder.js';
+import { buildModel, float, floatTensor, node, rng, valueInfo, weight, type AttrInput } from '../onnx/testing/builder.js';
 import { compareWithOrt, randomFeeds } from '../onnx/testing/compare.js';
 import type { NodeProto, TensorProto } from '../onnx/proto.js';
 import { writeModel } from '../onnx/write.js';
 import { compareOutputs } from '../report/agreement.js';
 import { loadOrt } from '../report/ort.js';
+import { readTsvdMeta } from '../onnx/tsvd-meta.js';
 import { compressModel } from './index.js';
 
 const r = rng(61);
@@ -62,4 +63,42 @@ describe(`compressed forms at tol ${TOL} compute U diag(s) V in onnxruntime and 
       expect(agree.cosine).toBeGreaterThan(0.999);
     });
   }
+});
+
+describe('ConvTranspose whose cheapest form ONNX cannot write', () => {
+  it('is compressed in the cheapest writable form, not left dense', async () => {
+    // W[ci, co, a, b] = p[ci, a, b] q[co] (ternary): rank 1 in form 1, whose V stage is 1x1 with
+    // stride 1, so it cannot carry output_padding [1, 1]; every form but 0 spans an axis with U
+    const [cin, cout] = [6, 5];
+    const p = Array.from({ length: cin * 9 }, (_, i) => [1, 0, -1, 1, 1, 0, -1][(i * 5) % 7]!);
+    const data = new Float32Array(cin * cout * 9);
+    for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) for (let k = 0; k < 9; k++) data[(ci * cout + co) * 9 + k] = p[ci * 9 + k]! * (co % 2 ? 1 : -1);
+    const spec = {
+      inputs: [valueInfo('x', [1, cin, 6, 6])], outputs: [valueInfo('y', [1, cout, 12, 12])],
+      initializers: [floatTensor('W', [cin, cout, 3, 3], data)],
+      nodes: [node('ConvTranspose', ['x', 'W'], ['y'], { strides: [2, 2], pads: [1, 1, 1, 1], output_padding: [1, 1] }, 'layer')],
+    };
+    const bytes = writeModel(buildModel(spec));
+    const res = await compressModel(readModel(bytes, { file: 'layer.onnx' }), { tol: TOL, cosThresh: 0.8386, jobs: 0 });
+    expect(res.skipped).toEqual([]);
+    expect(res.layers.map((l) => [l.node, l.form])).toEqual([['layer', 0]]);
+    const compressed = writeModel(res.proto);
+    expect(readTsvdMeta(readModel(compressed, { file: 'c.onnx' }).proto, 'c.onnx').map((l) => l.node)).toEqual(['layer']);
+    const feeds = randomFeeds([['x', [1, cin, 6, 6]]], 4);
+    const cmp = await compareWithOrt(compressed, feeds);
+    expect(cmp.error).toBeLessThan(1e-4);
+    const orig = (await (await loadOrt(bytes)).run(feeds)).y!;
+    expect(compareOutputs(orig.data, cmp.ort.y!.data, 12).relErr).toBeLessThan(0.05);
+  });
+
+  it('a ConvTranspose whose own output_padding breaks ONNX\'s rule is skipped with the reason', async () => {
+    const spec = {
+      inputs: [valueInfo('x', [1, 4, 5, 5])], outputs: [valueInfo('y', [1, 3, 13, 13])],
+      initializers: [weight('W', [4, 3, 3, 3], r)],
+      nodes: [node('ConvTranspose', ['x', 'W'], ['y'], { strides: [2, 2], output_padding: [2, 0] }, 'bad')],
+    };
+    const res = await compressModel(readModel(writeModel(buildModel(spec)), { file: 'bad.onnx' }), { tol: TOL, cosThresh: 0.8386, jobs: 0 });
+    expect(res.layers).toEqual([]);
+    expect(res.skipped).toEqual([{ node: 'bad', op: 'ConvTranspose', reason: 'output_padding [2,0] is not below max(stride, dilation) on every axis' }]);
+  });
 });

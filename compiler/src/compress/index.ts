@@ -39,14 +39,6 @@ export function planCompression(model: OnnxModel, opts: SelectOptions): Selectio
   return { ...selectLayers(lenient.graph, lenient.shapeOf, { ...opts, compressedNodes }), graph: lenient.graph };
 }
 
-/** ConvTranspose results ONNX cannot express: output_padding on an axis whose last stage has stride 1. */
-function unwritable(r: LayerResult): string | undefined {
-  const c = r.conv;
-  if (!c?.transposed) return undefined;
-  const bad = [0, 1].some((a) => c.outputPadding[a]! > 0 && c.outputPadding[a]! >= Math.max(c.vStrides[a]!, c.vDilations[a]!));
-  return bad ? `form ${c.form} puts output_padding [${c.outputPadding}] on a stage with stride [${c.vStrides}]` : undefined;
-}
-
 /**
  * Compresses a model. `hooks` are called with the selected sites before any work
  * starts and return the pool hooks (progress display).
@@ -63,9 +55,9 @@ export async function compressModel(model: OnnxModel, opts: CompressOptions, hoo
   const done: Array<{ site: LayerSite; result: LayerResult }> = [];
   outcomes.forEach((out, i) => {
     const site = plan.sites[i]!;
-    const why = 'declined' in out ? out.declined : unwritable(out);
-    if (why) skipped.push({ node: site.name, op: site.op, reason: why });
-    else done.push({ site, result: out as LayerResult });
+    // decomposeConv only tries forms that ONNX can express (tsvd/conv.ts), so every result is written
+    if ('declined' in out) skipped.push({ node: site.name, op: site.op, reason: out.declined });
+    else done.push({ site, result: out });
   });
   const proto: ModelProto = { ...model.proto, graph: { ...model.proto.graph! }, metadataProps: [...model.proto.metadataProps] };
   const layers = rewriteModel(proto, plan.graph, done, tsvd);

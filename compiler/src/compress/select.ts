@@ -141,6 +141,10 @@ function pickConv(g: GraphIndex, n: NodeProto, index: number, name: string, shap
   const autoPad = attrString(n, 'auto_pad', 'NOTSET');
   const outputPadding = op === 'ConvTranspose' ? attrInts(n, 'output_padding', [0, 0]) : [0, 0];
   const outShape = op === 'ConvTranspose' ? attrInts(n, 'output_shape', []) : [];
+  // ONNX's rule; a layer breaking it has no writable form (tsvd/conv.ts), so say so here
+  if ([0, 1].some((a) => outputPadding[a]! >= Math.max(strides[a] ?? 1, dilations[a] ?? 1) && outputPadding[a]! > 0)) {
+    return `output_padding [${outputPadding}] is not below max(stride, dilation) on every axis`;
+  }
   let pads = autoPad === 'VALID' ? [0, 0, 0, 0] : attrInts(n, 'pads', [0, 0, 0, 0]);
   if (autoPad.startsWith('SAME') || outShape.length > 0) {
     if (!spatial) return `${autoPad !== 'NOTSET' ? `auto_pad ${autoPad}` : 'output_shape'} needs the input size, which is unknown here`;

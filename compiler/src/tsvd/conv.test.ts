@@ -91,8 +91,16 @@ describe('decomposeConv: the compressed conv computes conv(W_approx), for every 
           && convTransposeOutSize(p.w, p.k2, p.s[1], p.d[1], p.pads[1], p.pads[3], outputPadding[1]!) > 0);
         fc.pre(p.mg * p.cg * p.k1 * p.k2 > 9);
         const W = randT([...shape], p.seed);
-        const r = decomposeConv(W, { ...attrs, transposed: true, inputSize: [p.h, p.w] }, { tol: p.tol, forms: [p.form], seed: p.seed })!;
+        const spec = { ...attrs, transposed: true, inputSize: [p.h, p.w] as [number, number] };
+        // outputPadding needs the last (V) stage to carry the axis's stride: not so where U's kernel spans it
+        const uSpans = [[false, false], [true, true], [true, false], [false, true]][p.form]!.map((u, a) => u && [p.k1, p.k2][a]! > 1);
+        if (uSpans.some((u, a) => u && outputPadding[a]! > 0)) {
+          expect(() => decomposeConv(W, spec, { tol: p.tol, forms: [p.form], seed: p.seed })).toThrow(`TSVDC310: decomposeConv: no requested form can be written: form ${p.form} puts output_padding [${outputPadding}]`);
+          return;
+        }
+        const r = decomposeConv(W, spec, { tol: p.tol, forms: [p.form], seed: p.seed })!;
         expect(r.transposed).toBe(true);
+        for (const a of [0, 1]) if (outputPadding[a]! > 0) expect(outputPadding[a]).toBeLessThan(Math.max(r.vStrides[a]!, r.vDilations[a]!));
         const approx = convWeightFromFactors(r, p.g);
         const x = randT([1, p.g * p.mg, p.h, p.w], p.seed + 3);
         const unpack = (t: typeof r.U): Tensor4 => tensor4(t.shape as [number, number, number, number], Float64Array.from(ternaryToInt8(t)));
@@ -128,6 +136,39 @@ describe('decomposeConv: choosing a form', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('ConvTranspose: never picks a form whose last stage cannot carry output_padding, even when it would be cheapest', () => {
+    // W[ci, co, a, b] = p[ci, a, b] q[co], ternary: rank 1 in form 1 (U 3x3 over ci, V 1x1 over co),
+    // rank up to 9 in form 0; but form 1's V stage has stride 1 on both axes
+    const cin = 6;
+    const cout = 5;
+    const r = lcg(7);
+    const tern = (): number => Math.round(1.4 * r());
+    const pt = Array.from({ length: cin * 9 }, tern);
+    const q = Array.from({ length: cout }, (_, o) => (o % 2 ? 1 : -1));
+    const data = new Float64Array(cin * cout * 9);
+    for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) for (let k = 0; k < 9; k++) data[(ci * cout + co) * 9 + k] = pt[ci * 9 + k]! * q[co]!;
+    const W = tensor4([cin, cout, 3, 3], data);
+    const base = { transposed: true, strides: [2, 2], pads: [1, 1, 1, 1], inputSize: [6, 6] as [number, number] };
+    const free = decomposeConv(W, base, { tol: 0.01 })!;
+    expect(free.form).toBe(1); // the premise: without output_padding, form 1 is the cheapest
+    expect(free.excluded).toEqual([]);
+    const padded = decomposeConv(W, { ...base, outputPadding: [1, 0] }, { tol: 0.01 })!;
+    // forms 1 and 2 put K1 on U, leaving the axis with output_padding 1 a stride-1 last stage
+    expect(padded.excluded.map((e) => e.form)).toEqual([1, 2]);
+    expect(padded.forms.map((f) => f.form)).toEqual([0, 3]);
+    expect(padded.stats.cost).toBe(Math.min(...padded.forms.map((f) => f.cost)));
+    expect(padded.vStrides[0]).toBe(2);
+    // and it still computes ConvTranspose(W_approx)
+    const x = randT([1, cin, 6, 6], 3);
+    const unpack = (t: typeof padded.U): Tensor4 => tensor4(t.shape as [number, number, number, number], Float64Array.from(ternaryToInt8(t)));
+    const mid = convTranspose2dRef(x, unpack(padded.U), { strides: padded.uStrides, dilations: padded.uDilations });
+    const staged = convTranspose2dRef(scaleChannels(mid, padded.s), unpack(padded.V), { strides: padded.vStrides, dilations: padded.vDilations, pads: [1, 1, 1, 1], outputPadding: [1, 0] });
+    const approx = convWeightFromFactors(padded, 1);
+    expectClose(staged, convTranspose2dRef(x, tensor4([...approx.shape], approx.data), { strides: [2, 2], pads: [1, 1, 1, 1], outputPadding: [1, 0] }));
+    // asking only for forms that cannot be written is an error, not a silent dense layer
+    expect(() => decomposeConv(W, { ...base, outputPadding: [1, 1] }, { forms: [1, 2, 3] })).toThrow('TSVDC310: decomposeConv: no requested form can be written: form 1 puts output_padding [1,1]');
   });
 
   it('leaves layers with 9 or fewer weights per group dense', () => {

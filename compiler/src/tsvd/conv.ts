@@ -24,16 +24,21 @@
  * The ConvTranspose form is the adjoint of the Conv form stage by stage (a transposed
  * conv is the adjoint of the conv with the same weight array). Without cropping, the
  * two stages produce exactly the uncropped output of the original; pads and
- * outputPadding then crop/extend it once, in the last stage. (ONNX asks
- * outputPadding < stride on an axis; where the V stage has stride 1 on an axis with
- * outputPadding > 0, emit the last ConvTranspose without outputPadding and append
- * the zero rows with a Pad.)
+ * outputPadding then crop/extend it once, in the last stage.
+ *
+ * Hazard: ONNX (and PyTorch) require outputPadding < max(stride, dilation) on each
+ * axis of a ConvTranspose, and the last (V) stage has the layer's stride and dilation
+ * only on the axes its kernel spans. A form whose U stage spans an axis with
+ * outputPadding > 0 would need outputPadding on a stride-1 stage, which cannot be
+ * written, so such forms are not tried (`excluded`). Form 0 (V spans both axes) is
+ * always writable when the layer itself is valid.
  */
-import { invariant, ternaryNnz } from '@tsvdc/ir';
+import { invariant, ternaryNnz, TsvdcError } from '@tsvdc/ir';
 import { convOutSize, convTransposeOutSize } from '@tsvdc/ir';
 import type { ConvForm, ConvFactors, FormLayout, GroupFactors, StageGeometry, WeightShape } from './conv-forms.js';
 import { CONV_FORMS, factorsToConv, formLayout, groupMatrix, sameLayout, stageGeometry } from './conv-forms.js';
 import type { DecomposeOptions } from './types.js';
+import { TSVD_CODES } from './codes.js';
 import { decompose } from './decompose.js';
 
 export interface ConvSpec {
@@ -85,6 +90,8 @@ export interface TernaryConvResult extends ConvFactors, StageGeometry {
   readonly stats: FormStats;
   /** Every form tried, in form order. */
   readonly forms: readonly FormStats[];
+  /** Requested forms not tried because they cannot be written (ConvTranspose outputPadding). */
+  readonly excluded: ReadonlyArray<{ readonly form: ConvForm; readonly reason: string }>;
 }
 
 /** Layers with this many weights per group or fewer stay dense (TSVD.md). */
@@ -114,16 +121,26 @@ export function decomposeConv(weight: { shape: readonly number[]; data: ArrayLik
   const { forms: _f, mulWeight: _m, ...dopts } = options;
   const done: Candidate[] = [];
   const stats: FormStats[] = [];
+  const excluded: Array<{ form: ConvForm; reason: string }> = [];
   for (const form of wanted as ConvForm[]) {
     const layout = formLayout(form, shape, groups);
+    const geometry = stageGeometry(layout, strides, dilations);
+    const reason = unwritable(geometry, conv);
+    if (reason) {
+      excluded.push({ form, reason });
+      continue;
+    }
     const twin = done.find((c) => sameLayout(formLayout(c.stats.form, shape, groups), layout));
     if (twin) {
       stats.push({ ...twin.stats, form, sameAs: twin.stats.form });
       continue;
     }
-    const c = decomposeForm(layout, shape, weight.data, stageGeometry(layout, strides, dilations), conv, options.mulWeight ?? 1, dopts);
+    const c = decomposeForm(layout, shape, weight.data, geometry, conv, options.mulWeight ?? 1, dopts);
     done.push(c);
     stats.push(c.stats);
+  }
+  if (done.length === 0) {
+    throw new TsvdcError(TSVD_CODES.badOption, `decomposeConv: no requested form can be written: ${excluded.map((e) => `form ${e.form} ${e.reason}`).join('; ')}`);
   }
   const best = done.reduce((a, b) => (b.stats.cost < a.stats.cost ? b : a));
   return {
@@ -131,8 +148,20 @@ export function decomposeConv(weight: { shape: readonly number[]; data: ArrayLik
     form: best.stats.form, groups, transposed: conv.transposed ?? false,
     pads: [...(conv.pads ?? [0, 0, 0, 0])] as [number, number, number, number],
     outputPadding: [...(conv.outputPadding ?? [0, 0])] as [number, number],
-    stats: best.stats, forms: stats,
+    stats: best.stats, forms: stats, excluded,
   };
+}
+
+/**
+ * Why a form's stages cannot be written as two ConvTransposes (see the file header),
+ * or undefined when they can. Plain convs have no outputPadding: always writable.
+ */
+export function unwritable(geo: StageGeometry, conv: ConvSpec): string | undefined {
+  const op = conv.outputPadding ?? [0, 0];
+  if (!conv.transposed) return undefined;
+  const bad = [0, 1].filter((a) => op[a]! > 0 && op[a]! >= Math.max(geo.vStrides[a]!, geo.vDilations[a]!));
+  if (bad.length === 0) return undefined;
+  return `puts output_padding [${op}] on a last stage with strides [${geo.vStrides}], dilations [${geo.vDilations}]`;
 }
 
 function decomposeForm(layout: FormLayout, shape: WeightShape, data: ArrayLike<number>, geometry: StageGeometry, conv: ConvSpec, mulWeight: number, dopts: DecomposeOptions): Candidate {

@@ -14,7 +14,7 @@ import { TSVD_CODES } from './codes.js';
 import { checkFactorShapes, packFactors, unpackFactors } from './factors.js';
 import { orientation } from './orientation.js';
 import { ternaryPolicy } from './policy.js';
-import { refineComponents, type RefinePolicy } from './refine.js';
+import { refineComponents } from './refine.js';
 import { TransitionState } from './state.js';
 import type { DecomposeOptions, DecomposeResult, Matrix, StepRecord } from './types.js';
 
@@ -30,7 +30,6 @@ interface Settings {
   krylovLevels: number;
   oversample: number | undefined;
   refine: number;
-  policy: RefinePolicy;
 }
 
 /** Decomposes A (rows x cols) into ternary U [rows, r], scales s [r], ternary V [r, cols]. */
@@ -99,7 +98,7 @@ function loop(
       us.push(ternaryPolicy(trip.u.subarray(c * m, (c + 1) * m), set.cosThresh));
       vs.push(ternaryPolicy(trip.v.subarray(c * n, (c + 1) * n), set.cosThresh));
     }
-    refineComponents(op, us, vs, set.refine, set.cosThresh, set.policy);
+    refineComponents(op, us, vs, set.refine, set.cosThresh);
     state.add(us, vs);
   }
 }
@@ -147,7 +146,7 @@ function settings(o: DecomposeOptions): Settings {
   if (!Number.isInteger(seed)) bad(`seed must be an integer, got ${seed}`);
   return {
     tol, cosThresh, steps, maxRank, seed,
-    krylovLevels: o.krylovLevels ?? 6, oversample: o.oversample, refine: o.refine ?? 2, policy: o.policy ?? 'cosine',
+    krylovLevels: o.krylovLevels ?? 6, oversample: o.oversample, refine: o.refine ?? 2,
   };
 }
 

@@ -50,31 +50,3 @@ function chooseCount(sortedAsc: Float64Array, norm: number, cosThresh: number): 
   return bestJ;
 }
 
-/**
- * Beyond the paper (option `policy: 'efficiency'`, used when refining): keep the
- * j largest magnitudes of `a` that maximize the residual energy the component
- * removes per ternary non-zero, c_j^2 / (j (j + otherNnz)) where otherNnz is the
- * non-zero count of the component's other vector. (For fixed v and u with j
- * entries, the energy removed is (u^T R v)^2 / (|u|^2 |v|^2) ~ c_j^2 / j.)
- */
-export function efficiencyPolicy(a: Float64Array, otherNnz: number): Int8Array {
-  const n = a.length;
-  const out = new Int8Array(n);
-  if (n === 0) return out;
-  const mags = Float64Array.from(a, Math.abs);
-  const sorted = Float64Array.from(mags).sort();
-  let c = 0;
-  let best = -1;
-  let bestJ = 1;
-  for (let j = 1; j <= n; j++) {
-    c += sorted[n - j]!;
-    const score = (c * c) / (j * (j + otherNnz));
-    if (score > best) {
-      best = score;
-      bestJ = j;
-    }
-  }
-  const threshold = sorted[n - bestJ]! * (1 - TIE_TOL);
-  for (let i = 0; i < n; i++) if (mags[i]! >= threshold) out[i] = a[i]! < 0 ? -1 : 1;
-  return out;
-}

@@ -9,15 +9,9 @@
  * their mutual interference is ignored here and settled by the joint refit.
  */
 import type { LinearOperator } from '../linalg/operator.js';
-import { efficiencyPolicy, ternaryPolicy } from './policy.js';
+import { ternaryPolicy } from './policy.js';
 
-export type RefinePolicy = 'cosine' | 'efficiency';
-
-const nnz = (x: Int8Array): number => x.reduce((acc, e) => acc + (e !== 0 ? 1 : 0), 0);
-
-export function refineComponents(op: LinearOperator, us: Int8Array[], vs: Int8Array[], passes: number, cosThresh: number, policy: RefinePolicy = 'cosine'): void {
-  const pick = (a: Float64Array, other: Int8Array): Int8Array =>
-    policy === 'efficiency' ? efficiencyPolicy(a, nnz(other)) : ternaryPolicy(a, cosThresh);
+export function refineComponents(op: LinearOperator, us: Int8Array[], vs: Int8Array[], passes: number, cosThresh: number): void {
   const k = us.length;
   const { rows: m, cols: n } = op;
   if (k === 0 || passes <= 0) return;
@@ -31,9 +25,9 @@ export function refineComponents(op: LinearOperator, us: Int8Array[], vs: Int8Ar
   for (let pass = 0; pass < passes; pass++) {
     for (let a = 0; a < k; a++) for (let j = 0; j < n; j++) X[j * k + a] = vs[a]![j]!;
     op.apply(X, Y, k);
-    for (let a = 0; a < k; a++) us[a] = pick(col(Y, m, a), vs[a]!);
+    for (let a = 0; a < k; a++) us[a] = ternaryPolicy(col(Y, m, a), cosThresh);
     for (let a = 0; a < k; a++) for (let i = 0; i < m; i++) Y[i * k + a] = us[a]![i]!;
     op.applyT(Y, X, k);
-    for (let a = 0; a < k; a++) vs[a] = pick(col(X, n, a), us[a]!);
+    for (let a = 0; a < k; a++) vs[a] = ternaryPolicy(col(X, n, a), cosThresh);
   }
 }

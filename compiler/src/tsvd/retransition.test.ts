@@ -44,12 +44,14 @@ const stepArb = fc.record({
   // the optimizer's move, relative to the weight's size
   move: fc.constantFrom(0, 0.003, 0.05, 0.5), pruneRate: fc.constantFrom(0, 0.5, 1, 2),
   residual: fc.boolean(), seed: fc.nat(),
+  // 20 steps is a stride of 1 at these sizes; 1-3 steps give strides up to 8
+  steps: fc.constantFrom(1, 2, 3, 20),
 });
 
 /** A layer one step into training: factors of the latent weight, W moved by the optimizer. */
-function trainingState(p: { m: number; n: number; decay: number; tol: number; move: number; residual: boolean; seed: number }) {
+function trainingState(p: { m: number; n: number; decay: number; tol: number; move: number; residual: boolean; seed: number; steps: number }) {
   const A = spectrumMatrix(p.m, p.n, p.decay, p.seed);
-  const d = decompose(A, { tol: p.tol, seed: p.seed });
+  const d = decompose(A, { tol: p.tol, seed: p.seed, steps: p.steps });
   const approx = dense(d.U, d.s, d.V);
   const residual = p.residual ? A.data.map((a, i) => a - approx[i]!) : undefined;
   const r = lcg(p.seed + 99);
@@ -62,7 +64,7 @@ describe('retransition: the rules of TSVD.md, one by one', () => {
     fc.assert(
       fc.property(stepArb, (p) => {
         const { W, previous } = trainingState(p);
-        const res = retransition(W, previous, { tol: p.tol, pruneRate: p.pruneRate, seed: p.seed });
+        const res = retransition(W, previous, { tol: p.tol, pruneRate: p.pruneRate, seed: p.seed, steps: p.steps });
         const rebuilt = dense(res.factors.U, res.factors.s, res.factors.V);
         W.data.forEach((w, i) => {
           const latent = w + (previous.residual?.[i] ?? 0);
@@ -78,7 +80,7 @@ describe('retransition: the rules of TSVD.md, one by one', () => {
     fc.assert(
       fc.property(stepArb, (p) => {
         const { W, previous } = trainingState(p);
-        const res = retransition(W, previous, { tol: p.tol, pruneRate: p.pruneRate, seed: p.seed });
+        const res = retransition(W, previous, { tol: p.tol, pruneRate: p.pruneRate, seed: p.seed, steps: p.steps });
         const r = previous.s.length;
         fc.pre(r > 0);
         const latent = W.data.map((w, i) => w + (previous.residual?.[i] ?? 0));
@@ -116,9 +118,9 @@ describe('retransition: the rules of TSVD.md, one by one', () => {
     fc.assert(
       fc.property(stepArb, (p) => {
         const { W, previous } = trainingState({ ...p, move: Math.max(p.move, 0.05) });
-        const res = retransition(W, previous, { tol: p.tol, pruneRate: Math.max(p.pruneRate, 1), seed: p.seed });
+        const res = retransition(W, previous, { tol: p.tol, pruneRate: Math.max(p.pruneRate, 1), seed: p.seed, steps: p.steps });
         fc.pre(res.pruned);
-        const stride = transitionStride(p.m, p.n);
+        const stride = transitionStride(p.m, p.n, p.steps);
         expect(res.stride).toBe(stride);
         expect(res.kept % stride).toBe(0);
         const thr = Math.max(p.pruneRate, 1) * res.missingImportance;
@@ -144,11 +146,11 @@ describe('retransition: the rules of TSVD.md, one by one', () => {
       fc.property(stepArb, (p) => {
         const { W, previous } = trainingState(p);
         fc.pre(previous.s.length > 0);
-        expect(retransition(W, previous, { tol: p.tol, pruneRate: 0 }).pruned).toBe(false);
-        const fresh = retransition(W, previous, { tol: p.tol, pruneRate: Infinity, seed: p.seed });
+        expect(retransition(W, previous, { tol: p.tol, pruneRate: 0, steps: p.steps }).pruned).toBe(false);
+        const fresh = retransition(W, previous, { tol: p.tol, pruneRate: Infinity, seed: p.seed, steps: p.steps });
         expect([fresh.pruned, fresh.kept]).toEqual([true, 0]);
         const latent: Matrix = { ...W, data: W.data.map((w, i) => w + (previous.residual?.[i] ?? 0)) };
-        expect(Array.from(fresh.factors.s)).toEqual(Array.from(decompose(latent, { tol: p.tol, seed: p.seed }).s));
+        expect(Array.from(fresh.factors.s)).toEqual(Array.from(decompose(latent, { tol: p.tol, seed: p.seed, steps: p.steps }).s));
       }),
       { numRuns: 100 },
     );

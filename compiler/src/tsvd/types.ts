@@ -52,8 +52,6 @@ export interface DecomposeOptions {
   krylovLevels?: number;
   /** Beyond the paper: alternating refinement passes on each step's new components (default 2; 0 is the paper's algorithm; see refine.ts). */
   refine?: number;
-  /** Beyond the paper: the ternary policy of refinement passes (default 'cosine', the paper's; see policy.ts). */
-  policy?: 'cosine' | 'efficiency';
 }
 
 export interface DecomposeResult extends Factors {

@@ -68,7 +68,7 @@ describe('tsvdc decompose', () => {
     const plain = join(dir, 'p.json');
     expect((await cli(['decompose', input, '--refine', '0', '-o', join(dir, 'p.npz'), '--json', plain])).code).toBe(0);
     const ref = decompose({ rows, cols, data }, { refine: 0 });
-    expect(JSON.parse(readFileSync(plain, 'utf8'))).toMatchObject({ rank: ref.rank, nnzU: ref.nnzU, refine: 0, policy: 'cosine' });
+    expect(JSON.parse(readFileSync(plain, 'utf8'))).toMatchObject({ rank: ref.rank, nnzU: ref.nnzU, refine: 0 });
   });
 
   it('fails with a code and leaves no output on bad input', async () => {
@@ -84,9 +84,15 @@ describe('tsvdc decompose', () => {
       .toEqual({ code: 1, stderr: "TSVDC503: --tol: invalid value 'abc'\n" });
     expect(await cli(['decompose', input, '--max-rank', '2.5', '-o', join(dir, 'x.npz')]))
       .toEqual({ code: 1, stderr: "TSVDC503: --max-rank: invalid value '2.5'\n" });
-    expect(await cli(['decompose', input, '--policy', 'best', '-o', join(dir, 'x.npz')]))
-      .toEqual({ code: 1, stderr: "TSVDC503: --policy: invalid value 'best' (cosine or efficiency)\n" });
     expect(readdirSync(dir).length).toBe(before + 1); // only vec.npy was added
+  });
+
+  it('has no --policy option: the efficiency policy was measured, did not win, and was removed (bench/RESULTS.md)', () => {
+    const main = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
+    const r = spawnSync(process.execPath, [main, 'decompose', input, '--policy', 'efficiency', '-o', join(dir, 'policy.npz')], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe("error: unknown option '--policy'");
+    expect(existsSync(join(dir, 'policy.npz'))).toBe(false);
   });
 
   it('runs as the built binary', () => {

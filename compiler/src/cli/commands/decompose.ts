@@ -23,7 +23,6 @@ interface CliOptions {
   maxRank?: string;
   seed: string;
   refine: string;
-  policy: string;
 }
 
 export function register(program: Command): void {
@@ -38,7 +37,6 @@ export function register(program: Command): void {
     .option('--max-rank <n>', 'never exceed this rank')
     .option('--seed <n>', 'seed of the random start vectors', '0')
     .option('--refine <n>', 'alternating refinement passes per step (beyond the paper; 0 = the paper\'s algorithm)', '2')
-    .option('--policy <p>', 'ternary policy of refinement passes: cosine | efficiency', 'cosine')
     .action((matrix: string, opts: CliOptions) => {
       runDecompose(matrix, opts);
     });
@@ -52,10 +50,6 @@ export function runDecompose(path: string, opts: CliOptions): DecomposeResult {
     seed: number('--seed', opts.seed, Number.isInteger),
     refine: number('--refine', opts.refine, (x) => Number.isInteger(x) && x >= 0),
   };
-  if (opts.policy !== 'cosine' && opts.policy !== 'efficiency') {
-    throw new TsvdcError(CLI_CODES.badOption, `--policy: invalid value '${opts.policy}' (cosine or efficiency)`);
-  }
-  options.policy = opts.policy;
   if (opts.maxRank !== undefined) options.maxRank = number('--max-rank', opts.maxRank, (x) => Number.isInteger(x) && x >= 0);
   const A = readMatrixNpy(path);
   const bar = process.stderr.isTTY ? progressBar(options.tol!) : undefined;
@@ -84,7 +78,7 @@ export function stats(res: DecomposeResult, rows: number, cols: number, options:
     rows, cols, rank: res.rank, error: res.error, frobeniusError: res.frobeniusError, sparsity: res.sparsity,
     nnzU: res.nnzU, nnzV: res.nnzV, muls, adds, seconds, reachedMaxRank: res.reachedMaxRank,
     tol: options.tol, cosThresh: options.cosThresh, steps: options.steps, seed: options.seed, maxRank: options.maxRank ?? null,
-    refine: options.refine ?? 2, policy: options.policy ?? 'cosine',
+    refine: options.refine ?? 2,
   };
 }
 
