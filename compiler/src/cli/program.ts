@@ -19,7 +19,10 @@ export function buildProgram(): Command {
   const program = new Command('tsvdc')
     .description('Ternary SVD compiler: compress ONNX networks and lower them into integer ternary add trees (WASM, WGSL and Verilog backends to come)')
     .version(version(), '-V, --version')
-    .showHelpAfterError();
+    .showHelpAfterError()
+    // before the commands are registered, so they inherit it: a usage error anywhere
+    // throws a CommanderError (runCli returns its exit code) instead of calling process.exit
+    .exitOverride();
   registerIr(program);
   registerDecompose(program);
   registerCompress(program);

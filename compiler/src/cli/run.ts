@@ -9,7 +9,7 @@ import { buildProgram } from './program.js';
 
 export async function runCli(argv: readonly string[]): Promise<number> {
   try {
-    await buildProgram().exitOverride().parseAsync(argv as string[], { from: 'user' });
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof TsvdcError) {

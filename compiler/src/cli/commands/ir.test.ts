@@ -94,6 +94,13 @@ describe('tsvdc ir fmt', () => {
   });
 });
 
+describe('usage errors in process', () => {
+  it('an unknown option of a subcommand returns 1 (a usage error), not 70 (an internal error)', async () => {
+    const r = await cli(['ir', 'check', 'x.tir', '--bogus']);
+    expect([r.code, r.stdout, r.stderr.split('\n')[0]]).toEqual([1, '', "error: unknown option '--bogus'"]);
+  });
+});
+
 describe('the built binary', () => {
   const main = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 
