@@ -13,7 +13,6 @@
  * per pair) needs for half of them (those in column p). A pop reads both halves.
  */
 import { invariant } from '@tsvdc/ir';
-import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
 import { PhaseRows } from './phase-rows.js';
 
@@ -32,8 +31,6 @@ export class DensePhase extends PhaseRows {
   private readonly counts: Int16Array | Int32Array;
   private readonly stride: number;
   private symbols: number;
-  private readonly tally: Int32Array;
-  private readonly touched = new IntList();
 
   constructor(input: SymbolRows, cap: number) {
     super(input, cap, true);
@@ -41,28 +38,27 @@ export class DensePhase extends PhaseRows {
     this.stride = 2 * cap;
     this.counts = input.rows < 32768 ? new Int16Array(cap * this.stride) : new Int32Array(cap * this.stride);
     this.symbols = input.atoms;
-    this.tally = new Int32Array(2 * cap);
   }
 
   /** Shares until no pair occurs in two rows (true) or the table is full (false). */
   override run(): boolean {
     this.countAll();
     const counts = this.counts;
-    const cap = this.cap;
-    let top = this.buckets.length - 1;
+    const stride = this.stride;
+    const buckets = this.buckets;
+    let top = buckets.maxLevel;
     for (;;) {
       this.top = top;
       if (top < 2) return true;
-      const bucket = this.buckets[top]!;
-      if (bucket.length === 0) { top--; continue; }
-      if (this.symbols === cap) return false;
-      const key = bucket.pop()!;
-      const pq = key >>> 1;
-      const p = Math.floor(pq / cap);
-      const q = pq - p * cap;
-      const c = counts[p * this.stride + q * 2 + (key & 1)]! + counts[q * this.stride + p * 2 + (key & 1)]!;
-      if (c === top) this.apply(p, q, key & 1, c);
-      else if (c >= 2) this.buckets[c]!.push(key);
+      if (buckets.isEmpty(top)) { top--; continue; }
+      if (this.symbols === this.cap) return false;
+      buckets.pop(top);
+      const p = buckets.p;
+      const q = buckets.qr >>> 1;
+      const rel = buckets.qr & 1;
+      const c = counts[p * stride + q * 2 + rel]! + counts[q * stride + p * 2 + rel]!;
+      if (c === top) this.apply(p, q, rel, c);
+      else if (c >= 2) buckets.push(c, p, buckets.qr);
     }
   }
 
@@ -79,12 +75,11 @@ export class DensePhase extends PhaseRows {
         for (let i = s; i < j; i++) counts[base + (buf[i]! ^ negQ)]!++;
       }
     }
-    const cap = this.cap;
     for (let q = 1; q < this.input.atoms; q++) {
       const base = q * this.stride;
       for (let k = 0; k < 2 * q; k++) {
         const c = counts[base + k]!;
-        if (c >= 2) this.buckets[c]!.push(((k >>> 1) * cap + q) * 2 + (k & 1));
+        if (c >= 2) this.buckets.push(c, k >>> 1, q * 2 + (k & 1));
       }
     }
   }
@@ -98,7 +93,7 @@ export class DensePhase extends PhaseRows {
   private apply(p: number, q: number, rel: number, count: number): void {
     const W = this.W;
     const bits = this.bits;
-    const k = this.intersect(p, q, rel);
+    const k = this.intersectAtoms(p, q, rel);
     // the table must agree with the rows, or greedy would apply a pair that is not the most frequent
     invariant(k === count, `dense phase: pair (${p}, ${q}) counted ${count}, occurs in ${k} rows`);
     const s = this.symbols++;
@@ -118,28 +113,6 @@ export class DensePhase extends PhaseRows {
     this.updateCounts(p, q, rel, s);
   }
 
-  /**
-   * Row r: p's slot takes the new term, q's slot is removed (one pass), and every
-   * other term is tallied by its sign relative to p (the new term's sign).
-   */
-  private substituteAndTally(r: number, p: number, q: number, newTerm: number): void {
-    const buf = this.rowBuf;
-    const tally = this.tally;
-    const touched = this.touched;
-    const negP = newTerm & 1;
-    const start = this.rowStart[r]!;
-    let end = start + this.rowLen[r]!;
-    for (let j = start; j < end; j++) {
-      const t = buf[j]!;
-      const x = t >>> 1;
-      if (x === p) { buf[j] = newTerm; continue; }
-      if (x === q) { buf[j--] = buf[--end]!; continue; }
-      const key = t ^ negP;
-      if (tally[key]++ === 0) touched.push(key);
-    }
-    this.rowLen[r] = end - start;
-  }
-
   private updateCounts(p: number, q: number, rel: number, s: number): void {
     const counts = this.counts;
     const tally = this.tally;
@@ -147,8 +120,8 @@ export class DensePhase extends PhaseRows {
     counts[pBase + q * 2 + rel] = 0;
     counts[qBase + p * 2 + rel] = 0;
     // T[x][s] is still 0: s is new, so its pair counts live in row s alone
-    for (let i = 0; i < this.touched.length; i++) {
-      const key = this.touched.data[i]!; // x * 2 + sign of x relative to p
+    for (let i = 0; i < this.touchedLen; i++) {
+      const key = this.touched[i]!; // x * 2 + sign of x relative to p
       const c = tally[key]!;
       tally[key] = 0;
       const x = key >>> 1;
@@ -156,28 +129,8 @@ export class DensePhase extends PhaseRows {
       counts[pBase + key]! -= c;
       counts[qBase + x * 2 + (relX ^ rel)]! -= c;
       counts[sBase + key] = c;
-      if (c >= 2) this.buckets[c]!.push((x * this.cap + s) * 2 + relX);
+      if (c >= 2) this.buckets.push(c, x, s * 2 + relX);
     }
-    this.touched.length = 0;
-  }
-
-  /** Rows where p and q occur with relative sign rel, into `found` (row * 2 + sign of p). */
-  private intersect(p: number, q: number, rel: number): number {
-    const W = this.W;
-    const bits = this.bits;
-    let n = 0;
-    const pP = p * 2 * W, pN = pP + W, qP = q * 2 * W, qN = qP + W;
-    const qSame = rel ? qN : qP;
-    const qOther = rel ? qP : qN;
-    for (let w = 0; w < W; w++) {
-      const mNeg = bits[pN + w]! & bits[qOther + w]!;
-      let m = (bits[pP + w]! & bits[qSame + w]!) | mNeg;
-      while (m !== 0) {
-        const low = m & -m;
-        m ^= low;
-        this.found[n++] = ((w << 5) + 31 - Math.clz32(low)) * 2 + ((mNeg & low) !== 0 ? 1 : 0);
-      }
-    }
-    return n;
+    this.touchedLen = 0;
   }
 }

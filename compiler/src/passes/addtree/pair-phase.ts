@@ -1,6 +1,7 @@
 /**
- * One phase of greedy pairwise sharing (pair-sharing.ts has the algorithm and the
- * driver): exact pair counts at the start, then lazy recounting of upper bounds.
+ * One lazy phase of greedy pairwise sharing (pair-sharing.ts has the algorithm and the
+ * driver): pair counts found at the start, then lazy recounting of upper bounds. The
+ * phase's atoms have row bit sets; symbols it makes have sorted row lists.
  * Hot loops keep typed arrays in locals; terms are `symbol * 2 + negative`.
  */
 import { IntList } from './int-list.js';
@@ -15,15 +16,6 @@ export class PairPhase extends PhaseRows {
   private alive = new Uint8Array(1024);
   /** Rows each symbol still occurs in. */
   private occurs: Int32Array;
-  // pairs (p < q, value p + (neg ? -q : q)) and the bucket queue of their count bounds
-  private readonly pA = new IntList(1 << 16);
-  private readonly pB = new IntList(1 << 16);
-  private readonly pNeg = new IntList(1 << 16);
-  // scratch
-  private tally = new Int32Array(0);
-  private touched = new Int32Array(0);
-  private touchedLen = 0;
-  private foundLen = 0;
   /** Words and list entries read by recounts: the phase's cost beyond discovery. */
   private staleWork = 0;
 
@@ -35,7 +27,6 @@ export class PairPhase extends PhaseRows {
     super(input, input.atoms, false);
     this.occurs = new Int32Array(Math.max(16, input.atoms * 2));
     for (let i = input.start[0]!; i < input.start[input.rows]!; i++) this.occurs[input.term[i]! >>> 1]!++;
-    this.growScratch(input.atoms);
   }
 
   /**
@@ -48,44 +39,38 @@ export class PairPhase extends PhaseRows {
     for (let r = 0; r < this.input.rows; r++) discovery += (this.rowLen[r]! * (this.rowLen[r]! - 1)) / 2;
     const floor = this.floor;
     this.floor = Math.max(2, floor);
-    for (let p = 0; p < this.input.atoms; p++) this.discoverAtom(p);
-    let top = this.buckets.length - 1;
-    while (top >= 2 && this.buckets[top]!.length === 0) top--;
+    this.discover();
+    const buckets = this.buckets;
+    let top = buckets.maxLevel;
+    while (top >= 2 && buckets.isEmpty(top)) top--;
     if (floor === 0) this.floor = Math.max(2, Math.floor(top / 2));
     let applied = 0;
-    const occurs = (): Int32Array => this.occurs;
     for (;;) {
       this.top = top;
       if (top < 2) return true;
       if (top < this.floor || (applied > 0 && this.staleWork > discovery)) return false;
-      const bucket = this.buckets[top]!;
-      if (bucket.length === 0) { top--; continue; }
-      const id = bucket.pop()!;
+      if (buckets.isEmpty(top)) { top--; continue; }
+      buckets.pop(top);
+      const p = buckets.p;
+      const qr = buckets.qr;
       // a pair occurs in no more rows than either of its symbols: a free bound
-      const bound = Math.min(occurs()[this.pA.data[id]!]!, occurs()[this.pB.data[id]!]!);
+      const bound = Math.min(this.occurs[p]!, this.occurs[qr >>> 1]!);
       if (bound < top) {
-        if (bound >= this.floor) this.buckets[bound]!.push(id);
+        if (bound >= this.floor) buckets.push(bound, p, qr);
         continue;
       }
-      const c = this.intersect(id);
-      if (c === top) { this.apply(id); applied++; }
-      else if (c >= this.floor) this.buckets[c]!.push(id);
+      const c = this.recount(p, qr >>> 1, qr & 1);
+      if (c === top) { this.apply(p, qr >>> 1, qr & 1); applied++; }
+      else if (c >= this.floor) buckets.push(c, p, qr);
     }
   }
 
-  private growScratch(symbols: number): void {
-    if (this.tally.length >= 2 * symbols) return;
-    const size = Math.max(2 * symbols, this.tally.length * 2);
-    const tally = new Int32Array(size);
-    tally.set(this.tally);
-    this.tally = tally;
-    this.touched = new Int32Array(size);
-    const occurs = new Int32Array(size);
-    occurs.set(this.occurs.subarray(0, Math.min(this.occurs.length, size)));
-    this.occurs = occurs;
+  /** Pairs of every atom with the older atoms (a pair is found by its younger symbol). */
+  private discover(): void {
+    for (let p = 0; p < this.input.atoms; p++) this.discoverAtom(p);
   }
 
-  /** Pairs of atom p with smaller atoms (a pair is found by its younger symbol). */
+  /** Pairs of atom p with smaller atoms, counted in p's rows (ascending). */
   private discoverAtom(p: number): void {
     if (this.occurs[p]! < this.floor) return; // none of its pairs can reach the floor
     const W = this.W;
@@ -99,7 +84,7 @@ export class PairPhase extends PhaseRows {
         this.tallyRow((w << 5) + 31 - Math.clz32(low), (negWord & low) !== 0 ? 1 : 0, p);
       }
     }
-    this.flushTally(p);
+    this.flushDiscovered(p);
   }
 
   /** Counts, for every older symbol x of row r, its co-occurrence with `self` (sign negSelf). */
@@ -119,64 +104,35 @@ export class PairPhase extends PhaseRows {
     this.touchedLen = n;
   }
 
-  /** Stores every pair (x, self) seen in two rows or more, and clears the tally. */
-  private flushTally(self: number): void {
+  /** Stores every pair (x, self) of the tally seen in `floor` rows or more, and clears the tally. */
+  private flushDiscovered(self: number): void {
     const tally = this.tally;
     const touched = this.touched;
     for (let i = 0; i < this.touchedLen; i++) {
       const k = touched[i]!;
       const c = tally[k]!;
       tally[k] = 0;
-      if (c < this.floor) continue;
-      this.buckets[c]!.push(this.pA.length);
-      this.pA.push(k >>> 1);
-      this.pB.push(self);
-      this.pNeg.push(k & 1);
+      if (c >= this.floor) this.buckets.push(c, k >>> 1, self * 2 + (k & 1));
     }
     this.touchedLen = 0;
   }
 
-  /** Exact rows of pair `id` into `found` (row * 2 + sign of p, ascending); returns their number. */
-  private intersect(id: number): number {
-    const p = this.pA.data[id]!;
-    const q = this.pB.data[id]!;
-    const rel = this.pNeg.data[id]!;
+  /** The exact count of pair (p, q, rel) now; its rows are in `found`. */
+  private recount(p: number, q: number, rel: number): number {
     const A = this.input.atoms;
-    this.foundLen = 0;
     if (q < A) {
-      this.intersectAtoms(p, q, rel);
       this.staleWork += this.W;
-    } else if (p < A) {
-      this.intersectAtomList(p, q, rel);
+      return this.intersectAtoms(p, q, rel);
+    }
+    if (p < A) {
       this.staleWork += this.listLen.data[q - A]!;
-    } else {
-      this.intersectLists(p, q, rel);
-      this.staleWork += this.listLen.data[p - A]! + this.listLen.data[q - A]!;
+      return this.intersectAtomList(p, q, rel);
     }
-    return this.foundLen;
+    this.staleWork += this.listLen.data[p - A]! + this.listLen.data[q - A]!;
+    return this.intersectLists(p, q, rel);
   }
 
-  private intersectAtoms(p: number, q: number, rel: number): void {
-    const W = this.W;
-    const bits = this.bits;
-    const found = this.found;
-    let n = 0;
-    const pP = p * 2 * W, pN = pP + W, qP = q * 2 * W, qN = qP + W;
-    const qSame = rel ? qN : qP;
-    const qOther = rel ? qP : qN;
-    for (let w = 0; w < W; w++) {
-      const mNeg = bits[pN + w]! & bits[qOther + w]!;
-      let m = (bits[pP + w]! & bits[qSame + w]!) | mNeg;
-      while (m !== 0) {
-        const low = m & -m;
-        m ^= low;
-        found[n++] = ((w << 5) + 31 - Math.clz32(low)) * 2 + ((mNeg & low) !== 0 ? 1 : 0);
-      }
-    }
-    this.foundLen = n;
-  }
-
-  private intersectAtomList(p: number, q: number, rel: number): void {
+  private intersectAtomList(p: number, q: number, rel: number): number {
     const W = this.W;
     const bits = this.bits;
     const pool = this.pool.data;
@@ -194,9 +150,10 @@ export class PairPhase extends PhaseRows {
       if ((bits[(p * 2 + negP) * W + (r >>> 5)]! & (1 << (r & 31))) !== 0) found[n++] = r * 2 + negP;
     }
     this.foundLen = n;
+    return n;
   }
 
-  private intersectLists(p: number, q: number, rel: number): void {
+  private intersectLists(p: number, q: number, rel: number): number {
     const A = this.input.atoms;
     const pool = this.pool.data;
     const alive = this.alive;
@@ -220,13 +177,11 @@ export class PairPhase extends PhaseRows {
       }
     }
     this.foundLen = n;
+    return n;
   }
 
-  /** Makes the symbol of pair `id` (rows in `found`) and substitutes it in those rows. */
-  private apply(id: number): void {
-    const p = this.pA.data[id]!;
-    const q = this.pB.data[id]!;
-    const rel = this.pNeg.data[id]!;
+  /** Makes the symbol p + rel*q (its rows in `found`) and substitutes it in those rows. */
+  private apply(p: number, q: number, rel: number): void {
     const s = this.input.atoms + this.defA.length;
     this.defA.push(p);
     this.defB.push(q);
@@ -251,31 +206,28 @@ export class PairPhase extends PhaseRows {
       this.alive[this.pool.length] = 1;
       this.pool.data[this.pool.length++] = entry;
     }
-    this.flushTally(s);
+    this.flushMade(s);
   }
 
-  /**
-   * Row r: p's slot takes the new term, q's slot is removed (one pass), and every
-   * other term (all older than the new symbol) is tallied against it.
-   */
-  private substituteAndTally(r: number, p: number, q: number, newTerm: number): void {
-    const buf = this.rowBuf;
+  /** Stores every pair (x, s) of the new symbol seen in `floor` rows or more, and clears the tally. */
+  private flushMade(s: number): void {
     const tally = this.tally;
     const touched = this.touched;
-    const negP = newTerm & 1;
-    let n = this.touchedLen;
-    const start = this.rowStart[r]!;
-    let end = start + this.rowLen[r]!;
-    for (let j = start; j < end; j++) {
-      const t = buf[j]!;
-      const x = t >>> 1;
-      if (x === p) { buf[j] = newTerm; continue; }
-      if (x === q) { buf[j--] = buf[--end]!; continue; }
-      const key = t ^ negP;
-      if (tally[key]++ === 0) touched[n++] = key;
+    for (let i = 0; i < this.touchedLen; i++) {
+      const k = touched[i]!; // x * 2 + sign of x relative to s
+      const c = tally[k]!;
+      tally[k] = 0;
+      if (c >= this.floor) this.buckets.push(c, k >>> 1, s * 2 + (k & 1));
     }
-    this.touchedLen = n;
-    this.rowLen[r] = end - start;
+    this.touchedLen = 0;
+  }
+
+  protected override growScratch(symbols: number): void {
+    super.growScratch(symbols);
+    if (this.occurs.length >= symbols) return;
+    const occurs = new Int32Array(Math.max(symbols, this.occurs.length * 2));
+    occurs.set(this.occurs);
+    this.occurs = occurs;
   }
 
   /** Symbol x no longer occurs in row r (where it had sign neg). */

@@ -1,10 +1,11 @@
 /**
  * What both phases of greedy pairwise sharing keep (dense-phase.ts, pair-phase.ts):
  * the rows being rewritten, the definitions of the symbols made, the per-symbol row
- * bit sets, the bucket queue, and the result in SharedSums form. Fields are
- * protected so the phases' hot loops read them directly.
+ * bit sets, the bucket queue, the tally of a substitution, and the result in
+ * SharedSums form. Fields are protected so the phases' hot loops read them directly.
  */
 import { IntList } from './int-list.js';
+import { PairBuckets } from './pair-buckets.js';
 import type { SharedSums, SymbolRows } from './pair-sharing.js';
 
 export abstract class PhaseRows {
@@ -19,14 +20,22 @@ export abstract class PhaseRows {
   protected readonly defA = new IntList();
   protected readonly defB = new IntList();
   protected readonly defNeg = new IntList();
-  /** Bucket queue of pair keys by count (or count bound). */
-  protected readonly buckets: number[][];
-  /** Scratch: rows found by an intersection. */
+  /** Pairs by count (or count bound). */
+  protected readonly buckets: PairBuckets;
+  /** Scratch: rows found by an intersection (row * 2 + sign of p), and how many. */
   protected readonly found: Int32Array;
+  protected foundLen = 0;
+  /** Scratch: per signed key (symbol * 2 + relative sign), rows counted; the keys counted, in first-seen order. */
+  protected tally: Int32Array;
+  protected touched: Int32Array;
+  protected touchedLen = 0;
   /** Last level the queue reached (where the next phase picks up). */
   top = 0;
 
-  /** Rows and bit sets for `symbolCapacity` symbols; `sortRows` sorts each row's terms. */
+  /**
+   * Rows and bit sets for `symbolCapacity` symbols (the tally grows past it when a
+   * phase makes more); `sortRows` sorts each row's terms.
+   */
   protected constructor(protected readonly input: SymbolRows, symbolCapacity: number, sortRows: boolean) {
     const R = input.rows;
     const W = (this.W = Math.max(1, Math.ceil(R / 32)));
@@ -35,7 +44,9 @@ export abstract class PhaseRows {
     this.rowLen = new Int32Array(R);
     this.rowBuf = input.term.slice();
     this.found = new Int32Array(R);
-    this.buckets = Array.from({ length: R + 1 }, () => []);
+    this.buckets = new PairBuckets(R);
+    this.tally = new Int32Array(2 * symbolCapacity + 1);
+    this.touched = new Int32Array(2 * symbolCapacity + 1);
     for (let r = 0; r < R; r++) {
       const s = input.start[r]!;
       const e = input.start[r + 1]!;
@@ -50,6 +61,67 @@ export abstract class PhaseRows {
 
   /** Shares until no pair occurs in two rows (true), or stops early for the next phase (false). */
   abstract run(): boolean;
+
+  /** Makes the tally hold keys of `symbols` symbols (plus one spare slot past them). */
+  protected growScratch(symbols: number): void {
+    if (this.tally.length > 2 * symbols) return;
+    const size = Math.max(2 * symbols + 1, this.tally.length * 2);
+    const tally = new Int32Array(size);
+    tally.set(this.tally);
+    this.tally = tally;
+    const touched = new Int32Array(size);
+    touched.set(this.touched.subarray(0, this.touchedLen));
+    this.touched = touched;
+  }
+
+  /**
+   * Rows where atoms p and q (both with bit sets) occur with relative sign rel, into
+   * `found` in ascending row order; returns their number.
+   */
+  protected intersectAtoms(p: number, q: number, rel: number): number {
+    const W = this.W;
+    const bits = this.bits;
+    const found = this.found;
+    let n = 0;
+    const pP = p * 2 * W, pN = pP + W, qP = q * 2 * W, qN = qP + W;
+    const qSame = rel ? qN : qP;
+    const qOther = rel ? qP : qN;
+    for (let w = 0; w < W; w++) {
+      const mNeg = bits[pN + w]! & bits[qOther + w]!;
+      let m = (bits[pP + w]! & bits[qSame + w]!) | mNeg;
+      while (m !== 0) {
+        const low = m & -m;
+        m ^= low;
+        found[n++] = ((w << 5) + 31 - Math.clz32(low)) * 2 + ((mNeg & low) !== 0 ? 1 : 0);
+      }
+    }
+    this.foundLen = n;
+    return n;
+  }
+
+  /**
+   * Row r: p's slot takes the new term, q's slot is removed (one pass), and every
+   * other term is tallied by its sign relative to p (the new term's sign).
+   */
+  protected substituteAndTally(r: number, p: number, q: number, newTerm: number): void {
+    const buf = this.rowBuf;
+    const tally = this.tally;
+    const touched = this.touched;
+    const negP = newTerm & 1;
+    let n = this.touchedLen;
+    const start = this.rowStart[r]!;
+    let end = start + this.rowLen[r]!;
+    for (let j = start; j < end; j++) {
+      const t = buf[j]!;
+      const x = t >>> 1;
+      if (x === p) { buf[j] = newTerm; continue; }
+      if (x === q) { buf[j--] = buf[--end]!; continue; }
+      const key = t ^ negP;
+      if (tally[key]++ === 0) touched[n++] = key;
+    }
+    this.touchedLen = n;
+    this.rowLen[r] = end - start;
+  }
 
   /** Made symbols (local ids) and the rows as they are now. */
   result(): SharedSums {
