@@ -59,7 +59,7 @@ export class PairPhase extends PhaseRows {
         if (bound >= this.floor) buckets.push(bound, p, qr);
         continue;
       }
-      const c = this.recount(p, qr >>> 1, qr & 1);
+      const c = this.recount(p, qr >>> 1, qr & 1, top);
       if (c === top) { this.apply(p, qr >>> 1, qr & 1); applied++; }
       else if (c >= this.floor) buckets.push(c, p, qr);
     }
@@ -140,12 +140,13 @@ export class PairPhase extends PhaseRows {
     this.touchedLen = 0;
   }
 
-  /** The exact count of pair (p, q, rel) now; its rows are in `found`. */
-  private recount(p: number, q: number, rel: number): number {
+  /** The exact count of pair (p, q, rel) now; when it reaches `top`, its rows are in `found`. */
+  private recount(p: number, q: number, rel: number, top: number): number {
     const A = this.input.atoms;
     if (q < A) {
       this.staleWork += this.W;
-      return this.intersectAtoms(p, q, rel);
+      const c = this.countAtoms(p, q, rel);
+      return c === top ? this.intersectAtoms(p, q, rel) : c;
     }
     if (p < A) {
       this.staleWork += this.listLen.data[q - A]!;
