@@ -63,6 +63,13 @@ export function internKey(op: TreeOp, a: number, b: number): number {
   return (op * KEY_BASE + a) * KEY_BASE + (b + 1);
 }
 
+/** A 32-bit hash of a node's structure, mixed so that its low bits index a table. */
+function nodeHash(op: TreeOp, a: number, b: number): number {
+  let h = Math.imul(a ^ Math.imul(b + 1, 0x85ebca6b) ^ (op << 29), 0x9e3779b1);
+  h ^= h >>> 15;
+  return h;
+}
+
 /**
  * Builds an AddTree with structural interning. Usage:
  *   const b = new AddTreeBuilder(lanes); const x = b.lane(3); const s = b.add(x, b.lane(5));
@@ -74,7 +81,13 @@ export class AddTreeBuilder {
   private b: Int32Array;
   private row: Int32Array;
   private n = 0;
-  private readonly intern = new Map<number, number>();
+  /**
+   * Interning table: open addressing over the nodes' own arrays (slot = id + 1, 0 is
+   * empty; a power of two in size, at most half full). A Map keyed by internKey took
+   * a tenth of CSE's time on large trees (float keys are hashed as heap numbers).
+   */
+  private slots: Int32Array;
+  private interned = 0;
   private readonly laneNode: Int32Array;
   private readonly outs: Int32Array;
   /** Row attributed to nodes created from now on (see AddTree.row). */
@@ -86,6 +99,7 @@ export class AddTreeBuilder {
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
     this.row = new Int32Array(capacity);
+    this.slots = new Int32Array(2 ** Math.ceil(Math.log2(Math.max(16, 2 * capacity))));
     this.laneNode = new Int32Array(lanes).fill(-1);
     this.outs = new Int32Array(outputCount).fill(-1);
   }
@@ -147,12 +161,30 @@ export class AddTreeBuilder {
   private node(op: TreeOp, x: number, y: number): number {
     invariant(x >= 0 && x < this.n, `operand ${x} does not exist`);
     invariant(y >= -1 && y < this.n, `operand ${y} does not exist`);
-    const key = internKey(op, x, y);
-    const hit = this.intern.get(key);
-    if (hit !== undefined) return hit;
+    const slots = this.slots;
+    const mask = slots.length - 1;
+    let h = nodeHash(op, x, y) & mask;
+    for (let s = slots[h]!; s !== 0; s = slots[h]!) {
+      if (this.a[s - 1] === x && this.b[s - 1] === y && this.op[s - 1] === op) return s - 1;
+      h = (h + 1) & mask;
+    }
     const id = this.push(op, x, y);
-    this.intern.set(key, id);
+    slots[h] = id + 1;
+    if (++this.interned * 2 > slots.length) this.rehash();
     return id;
+  }
+
+  /** Doubles the interning table (lanes are not in it: `lane` finds them by laneNode). */
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let id = 0; id < this.n; id++) {
+      if (this.op[id] === TreeOp.In) continue;
+      let h = nodeHash(this.op[id] as TreeOp, this.a[id]!, this.b[id]!) & mask;
+      while (slots[h] !== 0) h = (h + 1) & mask;
+      slots[h] = id + 1;
+    }
+    this.slots = slots;
   }
 
   private push(op: TreeOp, x: number, y: number): number {
