@@ -159,8 +159,9 @@ export class AddTreeBuilder {
   }
 
   private node(op: TreeOp, x: number, y: number): number {
-    invariant(x >= 0 && x < this.n, `operand ${x} does not exist`);
-    invariant(y >= -1 && y < this.n, `operand ${y} does not exist`);
+    // the messages are built only on failure: a template argument would be built on every call
+    if (!(x >= 0 && x < this.n)) throw new InternalError(`operand ${x} does not exist`);
+    if (!(y >= -1 && y < this.n)) throw new InternalError(`operand ${y} does not exist`);
     const slots = this.slots;
     const mask = slots.length - 1;
     let h = nodeHash(op, x, y) & mask;
