@@ -33,7 +33,8 @@ export function rowsFromTernary(t: TernaryTensor): LinearForms {
 /**
  * The form of every output of a tree. Each output's reachable nodes are visited
  * once (descending ids, so every node's weight is final before it is pushed to its
- * operands): cost is the sum of the outputs' cones, not rows * size.
+ * operands): cost is the sum of the outputs' cones, not rows * size. Cones and lanes
+ * are sorted as typed arrays (a comparator sort per row was most of the time).
  */
 export function treeForms(tree: AddTree): LinearForms {
   const weight = new Float64Array(tree.size);
@@ -42,22 +43,25 @@ export function treeForms(tree: AddTree): LinearForms {
   const start = new Int32Array(tree.outputs.length + 1);
   const lanes: number[] = [];
   const coefs: number[] = [];
-  const cone: number[] = [];
+  let cone: Int32Array = new Int32Array(1024);
+  const touched = new Int32Array(tree.lanes);
   for (let r = 0; r < tree.outputs.length; r++) {
     const out = tree.outputs[r]!;
     if (out >= 0) {
-      collectCone(tree, out, r, mark, cone);
-      cone.sort((x, y) => y - x);
+      cone = collectCone(tree, out, r, mark, cone);
+      const n = cone[0]!;
+      const ids = cone.subarray(1, n + 1).sort();
       weight[out] = 1;
-      const touched: number[] = [];
-      for (const id of cone) {
+      let nTouched = 0;
+      for (let k = n - 1; k >= 0; k--) {
+        const id = ids[k]!;
         const w = weight[id]!;
         weight[id] = 0;
         if (w === 0) continue;
         const op = tree.op[id]!;
         if (op === TreeOp.In) {
           const l = tree.a[id]!;
-          if (laneCoef[l] === 0) touched.push(l);
+          if (laneCoef[l] === 0) touched[nTouched++] = l;
           laneCoef[l] = laneCoef[l]! + w;
         } else if (op === TreeOp.Neg) weight[tree.a[id]!] = weight[tree.a[id]!]! - w;
         else {
@@ -66,24 +70,29 @@ export function treeForms(tree: AddTree): LinearForms {
           weight[tree.b[id]!] = weight[tree.b[id]!]! + sb;
         }
       }
-      touched.sort((x, y) => x - y);
-      for (const l of touched) {
+      for (const l of touched.subarray(0, nTouched).sort()) {
         if (laneCoef[l] !== 0) { lanes.push(l); coefs.push(laneCoef[l]!); }
         laneCoef[l] = 0;
       }
-      cone.length = 0;
     }
     start[r + 1] = lanes.length;
   }
   return { lanes: tree.lanes, rows: tree.outputs.length, start, lane: Int32Array.from(lanes), coef: Float64Array.from(coefs) };
 }
 
-function collectCone(tree: AddTree, out: number, stamp: number, mark: Int32Array, cone: number[]): void {
+/** The nodes `out` reaches, into cone[1..cone[0]] (grown as needed; returns the buffer). */
+function collectCone(tree: AddTree, out: number, stamp: number, mark: Int32Array, cone: Int32Array): Int32Array {
   const stack = [out];
   mark[out] = stamp;
+  let n = 0;
   while (stack.length > 0) {
     const id = stack.pop()!;
-    cone.push(id);
+    if (n + 2 > cone.length) {
+      const next = new Int32Array(cone.length * 2);
+      next.set(cone);
+      cone = next;
+    }
+    cone[++n] = id;
     const op = tree.op[id]!;
     if (op === TreeOp.In) continue;
     const a = tree.a[id]!;
@@ -93,6 +102,8 @@ function collectCone(tree: AddTree, out: number, stamp: number, mark: Int32Array
       if (mark[b] !== stamp) { mark[b] = stamp; stack.push(b); }
     }
   }
+  cone[0] = n;
+  return cone;
 }
 
 /** Total non-zero terms (the ternary non-zeros when every coefficient is +-1). */
