@@ -97,8 +97,8 @@ export class Code {
 export const OP = {
   i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_shl: 0x74, i32_lt_s: 0x48, i32_ge_s: 0x4e, i32_gt_s: 0x4a, i32_eqz: 0x45,
   f64_add: 0xa0, f64_sub: 0xa1, f64_mul: 0xa2, f64_div: 0xa3, f64_sqrt: 0x9f, f64_gt: 0x64, i32_shr_u: 0x76,
-  select: 0x1b, i32_store: [0x36], i32_and: 0x71, i32_or: 0x72, i32_popcnt: 0x69, i32_eq: 0x46,
-  i64_load: [0x29], i64_and: 0x83, i64_or: 0x84, i64_rotl: 0x89, i64_popcnt: 0x7b, i64_const32: [0x42, 32], i32_wrap_i64: 0xa7,
+  select: 0x1b, i32_store: [0x36], i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73, i32_popcnt: 0x69, i32_ctz: 0x68, i32_eq: 0x46,
+  i64_load: [0x29], i64_and: 0x83, i64_or: 0x84, i64_rotl: 0x89, i64_popcnt: 0x7b, i64_add: 0x7c, i64_const32: [0x42, 32], i64_const0: [0x42, 0], i32_wrap_i64: 0xa7,
   f64_convert_i32_s: 0xb7,
   f64x2_extract0: [0xfd, 0x21, 0], f64x2_extract1: [0xfd, 0x21, 1],
   i32_load: [0x28], f64_load: [0x2b], f64_store: [0x39],
@@ -115,9 +115,12 @@ function vec(items: number[][]): number[] {
   return [...uleb(items.length), ...items.flat()];
 }
 
-/** A module exporting memory "mem" (min `pages`) and the named functions (all params i32, no results). */
-export function assemble(fns: ReadonlyArray<{ name: string; params: number; code: Code }>, pages: number): Uint8Array {
-  const types = vec(fns.map((f) => [0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), 0]));
+/**
+ * A module exporting memory "mem" (min `pages`) and the named functions (all params
+ * i32; no result, or one i32 where `result` is set).
+ */
+export function assemble(fns: ReadonlyArray<{ name: string; params: number; code: Code; result?: boolean }>, pages: number): Uint8Array {
+  const types = vec(fns.map((f) => [0x60, ...uleb(f.params), ...new Array<number>(f.params).fill(I32), ...(f.result ? [1, I32] : [0])]));
   const funcs = vec(fns.map((_, i) => uleb(i)));
   const memory = vec([[0x00, ...uleb(pages)]]);
   const exports = vec([
