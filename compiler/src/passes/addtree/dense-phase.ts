@@ -33,7 +33,7 @@ export class DensePhase extends PhaseRows {
   private symbols: number;
 
   constructor(input: SymbolRows, cap: number) {
-    super(input, cap, true);
+    super(input, cap, true, cap);
     this.cap = cap;
     this.stride = 2 * cap;
     this.counts = input.rows < 32768 ? new Int16Array(cap * this.stride) : new Int32Array(cap * this.stride);

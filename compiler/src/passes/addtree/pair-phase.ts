@@ -2,7 +2,8 @@
  * One lazy phase of greedy pairwise sharing (pair-sharing.ts has the algorithm and the
  * driver): pair counts found at the start, then lazy recounting of upper bounds. The
  * phase's atoms have row bit sets; symbols it makes have sorted row lists.
- * Hot loops keep typed arrays in locals; terms are `symbol * 2 + negative`.
+ * Hot loops keep typed arrays in locals, the hottest run in WebAssembly
+ * (phase-kernels.ts); terms are `symbol * 2 + negative`.
  */
 import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
@@ -18,13 +19,17 @@ export class PairPhase extends PhaseRows {
   private occurs: Int32Array;
   /** Words and list entries read by recounts: the phase's cost beyond discovery. */
   private staleWork = 0;
+  /** What a recount of two atoms adds to staleWork: the 32-bit words of a row set. */
+  private readonly setWords: number;
 
   /**
    * Only pairs seen in at least `floor` rows are stored: the phase ends when the
    * top falls below it, and the next phase (lower floor) counts the rest afresh.
    */
   constructor(input: SymbolRows, private floor = 0) {
-    super(input, input.atoms, false);
+    // every symbol made takes the place of two terms or more; discovery keeps 4 ints per term and 2 per row
+    super(input, input.atoms, false, input.atoms + Math.floor(input.term.length / 2) + 1, 4 * input.term.length + 2 * input.rows + 16);
+    this.setWords = Math.max(1, Math.ceil(input.rows / 32));
     this.occurs = new Int32Array(Math.max(16, input.atoms * 2));
     for (let i = input.start[0]!; i < input.start[input.rows]!; i++) this.occurs[input.term[i]! >>> 1]!++;
   }
@@ -39,7 +44,7 @@ export class PairPhase extends PhaseRows {
     for (let r = 0; r < this.input.rows; r++) discovery += (this.rowLen[r]! * (this.rowLen[r]! - 1)) / 2;
     const floor = this.floor;
     this.floor = Math.max(2, floor);
-    this.discover();
+    this.discover(floor === 0);
     const buckets = this.buckets;
     let top = buckets.maxLevel;
     while (top >= 2 && buckets.isEmpty(top)) top--;
@@ -69,82 +74,71 @@ export class PairPhase extends PhaseRows {
    * Pairs of every atom with the older atoms (a pair is found by its younger symbol),
    * counted in p's rows in ascending order, each row's older terms in row order (the
    * order pairs enter the queue, so it decides which of equal pairs wins). Each row
-   * keeps a bit mask of the positions of the atoms already visited, so a visit reads
-   * only the older terms: half a row on average, where a scan of the whole row that
-   * tests every term's age spent most of its time on mispredicted tests.
+   * keeps its visited (older) terms packed in row order, p's term inserted at its
+   * place after a visit, so a visit reads only the older terms, in a plain loop: half
+   * a row on average, where a scan of the whole row that tests every term's age spent
+   * most of its time on mispredicted tests.
    */
-  private discover(): void {
+  private discover(firstPhase: boolean): void {
     const A = this.input.atoms;
     const R = this.input.rows;
     const buf = this.rowBuf;
-    // every atom's positions, by ascending row
+    const mem = this.mem;
+    // every atom's visits (row, position), by ascending row
     const posStart = new Int32Array(A + 1);
     for (let p = 0; p < A; p++) posStart[p + 1] = posStart[p]! + this.occurs[p]!;
     const fill = posStart.slice(0, A);
-    const posRow = new Int32Array(posStart[A]!);
-    const posAt = new Int32Array(posStart[A]!);
-    const maskStart = new Int32Array(R + 1);
+    const { view: visits, at: visitsAt } = mem.int32(2 * buf.length);
+    const { view: rowStart, at: rowStartAt } = mem.int32(R);
     for (let r = 0; r < R; r++) {
-      const s = this.rowStart[r]!;
+      const s = (rowStart[r] = this.rowStart[r]!);
       for (let i = s; i < s + this.rowLen[r]!; i++) {
         const k = fill[buf[i]! >>> 1]!++;
-        posRow[k] = r;
-        posAt[k] = i;
+        visits[2 * k] = r;
+        visits[2 * k + 1] = i;
       }
-      maskStart[r + 1] = maskStart[r]! + ((this.rowLen[r]! + 31) >>> 5);
     }
-    const mask = new Int32Array(maskStart[R]!);
+    // row r's older terms, in row order, from rowStart[r] (their positions alike)
+    const older = mem.int32(buf.length).at;
+    const olderAt = mem.int32(buf.length).at;
+    const olderLen = mem.int32(R).at;
+    const discoverAtom = mem.k.discoverAtom;
+    const { rowBuf, tally, touched } = this.at;
+    // a first phase's floor is half its top, not known yet: pairs below half the top so far can be left out already
+    let most = 0;
     for (let p = 0; p < A; p++) {
-      // none of its pairs can reach the floor: not counted, but its positions are marked all the same
+      // none of its pairs can reach the floor: not counted, but its terms become older terms all the same
       const counted = this.occurs[p]! >= this.floor;
-      for (let k = posStart[p]!; k < posStart[p + 1]!; k++) {
-        const r = posRow[k]!;
-        const at = posAt[k]! - this.rowStart[r]!;
-        if (counted) this.tallyOlder(r, mask, maskStart[r]!, buf[posAt[k]!]! & 1);
-        mask[maskStart[r]! + (at >>> 5)]! |= 1 << (at & 31);
-      }
-      if (counted) this.flushDiscovered(p);
+      this.touchedLen = discoverAtom(visitsAt + 8 * posStart[p]!, posStart[p + 1]! - posStart[p]!, counted ? 1 : 0,
+        rowStartAt, rowBuf, older, olderAt, olderLen, tally, touched, this.touchedLen);
+      if (counted) most = Math.max(most, this.store(p, firstPhase ? Math.max(this.floor, most >> 1) : this.floor));
     }
   }
 
-  /** Tallies the terms of row r marked in its mask (words from `m0`), by sign relative to negSelf. */
-  private tallyOlder(r: number, mask: Int32Array, m0: number, negSelf: number): void {
-    const buf = this.rowBuf;
-    const tally = this.tally;
-    const touched = this.touched;
-    let n = this.touchedLen;
-    const words = (this.rowLen[r]! + 31) >>> 5;
-    let base = this.rowStart[r]! + 31;
-    for (let w = 0; w < words; w++, base += 32) {
-      let m = mask[m0 + w]!;
-      while (m !== 0) {
-        const low = m & -m;
-        m ^= low;
-        const k = buf[base - Math.clz32(low)]! ^ negSelf; // x * 2 + relative sign
-        if (tally[k]++ === 0) touched[n++] = k;
-      }
+  /**
+   * Stores every pair (x, self) of the tally seen in `floor` rows or more (x * 2 + sign
+   * relative to self is its key), in the order the tally first saw them, and clears the
+   * tally; returns the largest count stored.
+   */
+  private store(self: number, floor: number): number {
+    const n = this.keepTally(floor);
+    const keys = this.touched;
+    const counts = this.kept;
+    let most = 0;
+    for (let i = 0; i < n; i++) {
+      const k = keys[i]!;
+      const c = counts[i]!;
+      if (c > most) most = c;
+      this.buckets.push(c, k >>> 1, self * 2 + (k & 1));
     }
-    this.touchedLen = n;
-  }
-
-  /** Stores every pair (x, self) of the tally seen in `floor` rows or more, and clears the tally. */
-  private flushDiscovered(self: number): void {
-    const tally = this.tally;
-    const touched = this.touched;
-    for (let i = 0; i < this.touchedLen; i++) {
-      const k = touched[i]!;
-      const c = tally[k]!;
-      tally[k] = 0;
-      if (c >= this.floor) this.buckets.push(c, k >>> 1, self * 2 + (k & 1));
-    }
-    this.touchedLen = 0;
+    return most;
   }
 
   /** The exact count of pair (p, q, rel) now; when it reaches `top`, its rows are in `found`. */
   private recount(p: number, q: number, rel: number, top: number): number {
     const A = this.input.atoms;
     if (q < A) {
-      this.staleWork += this.W;
+      this.staleWork += this.setWords;
       const c = this.countAtoms(p, q, rel);
       return c === top ? this.intersectAtoms(p, q, rel) : c;
     }
@@ -230,24 +224,10 @@ export class PairPhase extends PhaseRows {
       this.alive[this.pool.length] = 1;
       this.pool.data[this.pool.length++] = entry;
     }
-    this.flushMade(s);
+    this.store(s, this.floor);
   }
 
-  /** Stores every pair (x, s) of the new symbol seen in `floor` rows or more, and clears the tally. */
-  private flushMade(s: number): void {
-    const tally = this.tally;
-    const touched = this.touched;
-    for (let i = 0; i < this.touchedLen; i++) {
-      const k = touched[i]!; // x * 2 + sign of x relative to s
-      const c = tally[k]!;
-      tally[k] = 0;
-      if (c >= this.floor) this.buckets.push(c, k >>> 1, s * 2 + (k & 1));
-    }
-    this.touchedLen = 0;
-  }
-
-  protected override growScratch(symbols: number): void {
-    super.growScratch(symbols);
+  private growScratch(symbols: number): void {
     if (this.occurs.length >= symbols) return;
     const occurs = new Int32Array(Math.max(symbols, this.occurs.length * 2));
     occurs.set(this.occurs);

@@ -2,14 +2,17 @@
  * What both phases of greedy pairwise sharing keep (dense-phase.ts, pair-phase.ts):
  * the rows being rewritten, the definitions of the symbols made, the per-symbol row
  * bit sets, the bucket queue, the tally of a substitution, and the result in
- * SharedSums form. Fields are protected so the phases' hot loops read them directly.
+ * SharedSums form. Rows, bit sets and tally live in the phase's WebAssembly memory
+ * (phase-kernels.ts), where the inner loops run. Fields are protected so the phases'
+ * hot loops read them directly.
  */
 import { IntList } from './int-list.js';
 import { PairBuckets } from './pair-buckets.js';
 import type { SharedSums, SymbolRows } from './pair-sharing.js';
+import { PhaseMemory } from './phase-kernels.js';
 
 export abstract class PhaseRows {
-  /** 32-bit words per row bit set. */
+  /** 32-bit words per plane of a row bit set (even, for 64-bit popcounts). */
   protected readonly W: number;
   /** Per symbol: W words of rows where it is positive, then W where it is negative. */
   protected readonly bits: Uint32Array;
@@ -25,28 +28,43 @@ export abstract class PhaseRows {
   /** Scratch: rows found by an intersection (row * 2 + sign of p), and how many. */
   protected readonly found: Int32Array;
   protected foundLen = 0;
-  /** Scratch: per signed key (symbol * 2 + relative sign), rows counted; the keys counted, in first-seen order. */
-  protected tally: Int32Array;
-  protected touched: Int32Array;
+  /**
+   * Scratch: per signed key (symbol * 2 + relative sign), rows counted; the keys
+   * counted, in first-seen order (after `keep`: those kept, their counts in `kept`).
+   */
+  protected readonly tally: Int32Array;
+  protected readonly touched: Int32Array;
   protected touchedLen = 0;
+  protected readonly kept: Int32Array;
+  protected readonly mem: PhaseMemory;
+  /** Byte offsets of bits, rowBuf, tally, touched and kept in `mem`. */
+  protected readonly at: { readonly bits: number; readonly rowBuf: number; readonly tally: number; readonly touched: number; readonly kept: number };
   /** Last level the queue reached (where the next phase picks up). */
   top = 0;
 
   /**
-   * Rows and bit sets for `symbolCapacity` symbols (the tally grows past it when a
-   * phase makes more); `sortRows` sorts each row's terms.
+   * Rows, and bit sets for `bitSymbols` symbols; `sortRows` sorts each row's terms.
+   * The tally holds keys of up to `maxSymbols` symbols; `extraInts` more int32 of the
+   * memory are left for the phase.
    */
-  protected constructor(protected readonly input: SymbolRows, symbolCapacity: number, sortRows: boolean) {
+  protected constructor(protected readonly input: SymbolRows, bitSymbols: number, sortRows: boolean, maxSymbols: number, extraInts = 0) {
     const R = input.rows;
-    const W = (this.W = Math.max(1, Math.ceil(R / 32)));
-    this.bits = new Uint32Array(symbolCapacity * 2 * W);
+    const words = Math.max(1, Math.ceil(R / 32));
+    const W = (this.W = words + (words & 1));
+    const terms = input.term.length;
+    this.mem = new PhaseMemory(PhaseMemory.bytesFor(bitSymbols * 2 * W, terms, 2 * maxSymbols, 2 * maxSymbols, 2 * maxSymbols, extraInts));
+    const bits = this.mem.uint32(bitSymbols * 2 * W);
+    const rowBuf = this.mem.int32(terms);
+    const tally = this.mem.int32(2 * maxSymbols);
+    const touched = this.mem.int32(2 * maxSymbols);
+    const kept = this.mem.int32(2 * maxSymbols);
+    [this.bits, this.rowBuf, this.tally, this.touched, this.kept] = [bits.view, rowBuf.view, tally.view, touched.view, kept.view];
+    this.at = { bits: bits.at, rowBuf: rowBuf.at, tally: tally.at, touched: touched.at, kept: kept.at };
+    this.rowBuf.set(input.term);
     this.rowStart = input.start.slice(0, R);
     this.rowLen = new Int32Array(R);
-    this.rowBuf = input.term.slice();
     this.found = new Int32Array(R);
     this.buckets = new PairBuckets(R);
-    this.tally = new Int32Array(2 * symbolCapacity + 1);
-    this.touched = new Int32Array(2 * symbolCapacity + 1);
     for (let r = 0; r < R; r++) {
       const s = input.start[r]!;
       const e = input.start[r + 1]!;
@@ -61,18 +79,6 @@ export abstract class PhaseRows {
 
   /** Shares until no pair occurs in two rows (true), or stops early for the next phase (false). */
   abstract run(): boolean;
-
-  /** Makes the tally hold keys of `symbols` symbols (plus one spare slot past them). */
-  protected growScratch(symbols: number): void {
-    if (this.tally.length > 2 * symbols) return;
-    const size = Math.max(2 * symbols + 1, this.tally.length * 2);
-    const tally = new Int32Array(size);
-    tally.set(this.tally);
-    this.tally = tally;
-    const touched = new Int32Array(size);
-    touched.set(this.touched.subarray(0, this.touchedLen));
-    this.touched = touched;
-  }
 
   /**
    * Rows where atoms p and q (both with bit sets) occur with relative sign rel, into
@@ -99,48 +105,33 @@ export abstract class PhaseRows {
     return n;
   }
 
-  /**
-   * How many rows hold atoms p and q with relative sign rel (popcounts of the bit
-   * sets; several times faster than listing the rows, which only an apply needs).
-   */
+  /** How many rows hold atoms p and q with relative sign rel (popcounts of their bit sets). */
   protected countAtoms(p: number, q: number, rel: number): number {
-    const W = this.W;
-    const bits = this.bits;
-    let n = 0;
-    const pP = p * 2 * W, pN = pP + W, qP = q * 2 * W, qN = qP + W;
-    const qSame = rel ? qN : qP;
-    const qOther = rel ? qP : qN;
-    for (let w = 0; w < W; w++) {
-      let x = (bits[pP + w]! & bits[qSame + w]!) | (bits[pN + w]! & bits[qOther + w]!);
-      x -= (x >>> 1) & 0x55555555;
-      x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-      n += Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24;
-    }
-    return n;
+    const plane = 4 * this.W;
+    const pP = this.at.bits + 2 * plane * p;
+    const qP = this.at.bits + 2 * plane * q;
+    return this.mem.k.countPair(pP, pP + plane, rel ? qP + plane : qP, rel ? qP : qP + plane, this.W >> 1);
   }
 
   /**
-   * Row r: p's slot takes the new term, q's slot is removed (one pass), and every
-   * other term is tallied by its sign relative to p (the new term's sign).
+   * Row r (which holds p and q): p's slot takes the new term, q's slot is removed,
+   * and every other term is tallied by its sign relative to p (the new term's sign).
    */
   protected substituteAndTally(r: number, p: number, q: number, newTerm: number): void {
-    const buf = this.rowBuf;
-    const tally = this.tally;
-    const touched = this.touched;
-    const negP = newTerm & 1;
-    let n = this.touchedLen;
-    const start = this.rowStart[r]!;
-    let end = start + this.rowLen[r]!;
-    for (let j = start; j < end; j++) {
-      const t = buf[j]!;
-      const x = t >>> 1;
-      if (x === p) { buf[j] = newTerm; continue; }
-      if (x === q) { buf[j--] = buf[--end]!; continue; }
-      const key = t ^ negP;
-      if (tally[key]++ === 0) touched[n++] = key;
-    }
-    this.touchedLen = n;
-    this.rowLen[r] = end - start;
+    const at = this.at;
+    this.touchedLen = this.mem.k.substitute(at.rowBuf + 4 * this.rowStart[r]!, this.rowLen[r]!, p, q, newTerm, at.tally, at.touched, this.touchedLen);
+    this.rowLen[r]!--;
+  }
+
+  /**
+   * Clears the tally; the keys it counted `floor` times or more stay in touched[0..n),
+   * in first-seen order, their counts in kept[0..n); returns n.
+   */
+  protected keepTally(floor: number): number {
+    const at = this.at;
+    const n = this.mem.k.keep(at.touched, this.touchedLen, at.tally, floor, at.kept);
+    this.touchedLen = 0;
+    return n;
   }
 
   /** Made symbols (local ids) and the rows as they are now. */
