@@ -19,7 +19,9 @@
  *   below the floor or recounting has cost more than counting afresh would.
  * Symbols left in a single row can never be shared again; they are parked between
  * phases. Every phase applies a pair whose exact count is the maximum, so the result
- * is the plain greedy one (up to ties).
+ * is the plain greedy one (up to ties). Ties go to the pair pushed last at that count,
+ * so the order pairs enter the queue is part of the result: the faster loops
+ * (phase-kernels.ts) keep it exactly.
  */
 import { DensePhase, denseCapacity } from './dense-phase.js';
 import { PairPhase } from './pair-phase.js';
