@@ -42,6 +42,16 @@ function count(c: Code, k: number, tally: number, touched: number, n: number, ad
   });
 }
 
+/** `for (; ptr < end; ptr += 4) body()` on i32 locals (body may not branch out). */
+function forWords(c: Code, ptr: number, end: number, body: () => void): void {
+  c.block(() => c.loop(() => {
+    c.get(ptr).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
+    body();
+    c.get(ptr).i32(4).op(OP.i32_add).set(ptr);
+    c.op(BR, 0);
+  }));
+}
+
 /** dst[0..len) = src[0..len) (bytes; memory.copy handles the overlap). */
 function copy(c: Code, dst: () => void, src: () => void, len: () => void): void {
   dst();
@@ -67,13 +77,10 @@ function discoverAtomKernel(): Code {
       c.get(t).i32(1).op(OP.i32_and).set(neg);
       word(older, s); c.set(i);
       c.get(i).get(cnt).i32(2).op(OP.i32_shl).op(OP.i32_add).set(e);
-      c.block(() => c.loop(() => {
-        c.get(i).get(e).op(OP.i32_ge_s).op(BR_IF, 1);
+      forWords(c, i, e, () => {
         c.get(i).mem(OP.i32_load, 2).get(neg).op(OP.i32_xor).set(k);
         count(c, k, tally, touched, n, addr, old);
-        c.get(i).i32(4).op(OP.i32_add).set(i);
-        c.op(BR, 0);
-      }));
+      });
     });
     // t's place among the older terms: the first with a position past `at`
     c.get(s).set(lo);
@@ -141,8 +148,7 @@ function keepKernel(): Code {
   c.get(touched).set(i);
   c.get(touched).get(n).i32(2).op(OP.i32_shl).op(OP.i32_add).set(end);
   c.i32(0).set(m);
-  c.block(() => c.loop(() => {
-    c.get(i).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
+  forWords(c, i, end, () => {
     c.get(i).mem(OP.i32_load, 2).set(k);
     c.get(k).i32(2).op(OP.i32_shl).get(tally).op(OP.i32_add).set(addr);
     c.get(addr).mem(OP.i32_load, 2).set(t);
@@ -153,9 +159,7 @@ function keepKernel(): Code {
       c.get(addr).get(counts).op(OP.i32_add).get(t).mem(OP.i32_store, 2);
       c.get(m).i32(1).op(OP.i32_add).set(m);
     });
-    c.get(i).i32(4).op(OP.i32_add).set(i);
-    c.op(BR, 0);
-  }));
+  });
   c.get(m);
   return c;
 }
