@@ -106,7 +106,7 @@ function agreesWithInterpreter(m: Module, t: AddTree): void {
           case TreeOp.In: return laneValue(i, a);
           case TreeOp.Add: return val(a) + val(b);
           case TreeOp.Sub: return val(a) - val(b);
-          default: return -val(a);
+          default: return 0 - val(a); // integers: neg(0) is 0, not -0
         }
       };
       expect(out[k * rows + r]).toBe(o < 0 ? 0 : val(o));

@@ -155,6 +155,14 @@ describe('the integer level (fixed.ts)', () => {
     const m = oneOp({ op: 'mulconst', inputs: [{ shape: [1, 2], elem: fixedElem(8, 0) }], attrs: { type: fx(8, 0) }, consts: { c: intConst([2], [2, -3]) } });
     expect(run(m, [[5, 7]], 'exact').data).toEqual([10, -21]);
   });
+  it('fixed-point results have one zero: 0 * -3 is +0 in every mode (float64 would give -0)', () => {
+    const m = oneOp({ op: 'mulconst', inputs: [{ shape: [1, 2], elem: fixedElem(8, 0) }], attrs: { type: fx(8, 0) }, consts: { c: intConst([2], [-3, -3]) } });
+    for (const mode of ['f64', 'f32', 'exact'] as const) {
+      const y = run(m, [[0, 1]], mode).data;
+      expect(Object.is(y[0], 0)).toBe(true);
+      expect(y[1]).toBe(-3);
+    }
+  });
   it('shrround by 1 rounds ties up: 2.5 -> 3, -2.5 -> -2, 1.5 -> 2, -1.5 -> -1', () => {
     const m = oneOp({ op: 'shrround', inputs: [{ shape: [4], elem: fixedElem(8, 1) }], attrs: { shift: 1, type: fx(8, 0) } });
     expect(run(m, [[5, -5, 3, -3]], 'exact').data).toEqual([3, -2, 2, -1]);

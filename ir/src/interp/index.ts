@@ -8,7 +8,7 @@
  *          result checked against its declared width: overflow throws TSVDC61x with the
  *          node, tree and row, never wraps. Float data outside the integer program: f64.
  * Fixed-point data is integer arithmetic in every mode (exact in float64 for widths up to
- * MAX_WIDTH); only exact mode checks the widths. The interpreter does not verify the
+ * MAX_WIDTH, with one zero: +0); only exact mode checks the widths. The interpreter does not verify the
  * module (verify() does); what it cannot run it reports as TSVDC690 / TSVDC691.
  */
 import { TsvdcError } from '../diagnostics.js';
@@ -38,7 +38,7 @@ export function interpret(m: Module, inputs: Readonly<Record<string, Tensor>>, o
   m.nodes.forEach((n, i) => {
     const { ctx, kernel, ins, outShape } = prepare(m, n, i, env, opts.mode);
     const data = kernel(ctx, ins, outShape);
-    if (ctx.exact && ctx.outType.elem.kind === 'fixed') checkResult(ctx, data);
+    if (ctx.outType.elem.kind === 'fixed') fixedResult(ctx, data);
     env.set(n.outputs[0]!, { shape: outShape, data });
   });
   const out: Record<string, Tensor> = {};
@@ -70,6 +70,15 @@ function prepare(m: Module, n: Node, index: number, env: Map<string, Tensor>, mo
     inTypes, outType,
   };
   return { ctx, kernel, ins, outShape: [...(inferred as { shape: readonly number[] }[])[0]!.shape] };
+}
+
+/**
+ * Fixed-point values are integers, with one zero: a -0 that float64 arithmetic leaves (neg(0),
+ * 0 * -3, rounding -0.4) becomes +0 in every mode. Exact mode also checks the width.
+ */
+function fixedResult(ctx: Ctx, data: Float64Array): void {
+  for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0;
+  if (ctx.exact) checkResult(ctx, data);
 }
 
 function checkResult(ctx: Ctx, data: Float64Array): void {
