@@ -74,17 +74,14 @@ function prepare(m: Module, n: Node, index: number, env: Map<string, Tensor>, mo
 
 /**
  * Fixed-point values are integers, with one zero: a -0 that float64 arithmetic leaves (neg(0),
- * 0 * -3, rounding -0.4) becomes +0 in every mode. Exact mode also checks the width.
+ * 0 * -3, rounding -0.4) becomes +0 in every mode. Exact mode also checks the width, in the
+ * same pass.
  */
 function fixedResult(ctx: Ctx, data: Float64Array): void {
-  for (let i = 0; i < data.length; i++) if (data[i] === 0) data[i] = 0;
-  if (ctx.exact) checkResult(ctx, data);
-}
-
-function checkResult(ctx: Ctx, data: Float64Array): void {
   const t = ctx.outType.elem as { width: number; frac: number };
   for (let i = 0; i < data.length; i++) {
-    if (!fits(data[i]!, t.width)) {
+    if (data[i] === 0) data[i] = 0;
+    else if (ctx.exact && !fits(data[i]!, t.width)) {
       throw new TsvdcError(C.RESULT_OVERFLOW,
         `%${ctx.node.outputs[0]}[${i}] = ${data[i]} does not fit fx<${t.width},${t.frac}> [${minOf(t.width)}, ${maxOf(t.width)}]`, ctx.origin);
     }
