@@ -197,6 +197,24 @@ describe('decompose: details', () => {
     const ranks = f.steps.map((s) => s.rank);
     expect(ranks.slice(0, 4)).toEqual([3, 6, 9, 12]);
   });
+  it('adds the top triplet even when the block estimate undershoots tol / 100 but the check finds error >= tol', () => {
+    // e_1 as a 1 x 100000 row: one random start vector with no Krylov levels sees
+    // ~1/sqrt(n) of it, far below tol / 100; the check then finds error 1 >= tol
+    const n = 100000;
+    const data = new Float64Array(n);
+    data[0] = 1;
+    const ranks: number[] = [];
+    const f = decompose({ rows: 1, cols: n, data }, {
+      tol: 0.99, krylovLevels: 0, seed: 0,
+      onStep: (s) => {
+        ranks.push(s.rank);
+        if (ranks.length > 5) throw new Error(`a step added nothing: ranks ${ranks.join(', ')}`);
+      },
+    });
+    expect(ranks).toEqual([1]);
+    expect(f.rank).toBe(1);
+    expect(f.error).toBeLessThan(0.99);
+  });
   it('returns rank 0 for a zero matrix and for a matrix already within tolerance of 0', () => {
     const z = decompose({ rows: 3, cols: 4, data: new Float64Array(12) });
     expect(z.rank).toBe(0);

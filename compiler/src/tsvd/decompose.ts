@@ -95,9 +95,10 @@ function loop(
     for (let c = 0; c < Math.min(want, trip.sigma.length); c++) {
       // A triplet 100x below tol is no component worth a ternary pair: on an exactly
       // low-rank residual a wide step would otherwise add the directions of the refit's
-      // damping (~1e-5 relative) and the solver's noise (~1e-8). The top triplet (>= tol)
-      // always passes, so every step adds at least one component.
-      if (!(trip.sigma[c]! > (set.tol / 100) * sigmaRef)) break;
+      // damping (~1e-5 relative) and the solver's noise (~1e-8). The top triplet is
+      // always taken, even when the block estimate undershoots a residual that
+      // checkError found >= tol: every step adds at least one component.
+      if (c > 0 && !(trip.sigma[c]! > (set.tol / 100) * sigmaRef)) break;
       us.push(ternaryPolicy(trip.u.subarray(c * m, (c + 1) * m), set.cosThresh));
       vs.push(ternaryPolicy(trip.v.subarray(c * n, (c + 1) * n), set.cosThresh));
     }
