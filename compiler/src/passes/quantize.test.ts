@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dense, F32, fixedElem, interpret, printModule, ternaryFromValues, verify, type IntConst, type Module, type Tensor } from '@tsvdc/ir';
+import { dense, F32, fixedElem, interpret, printModule, ternaryFromValues, verify, withModule, type IntConst, type Module, type Tensor } from '@tsvdc/ir';
 import { arbModel, ModuleBuilder, randomInputs } from '@tsvdc/ir/testing/models';
 import { chanAt } from './quant/error-bound.js';
 import { csdDigits } from './quant/fixed-point.js';
@@ -128,6 +128,33 @@ describe('quantize', () => {
     const q = interpret(pct.module, calib([outlier])[0]!, { mode: 'exact' }).v0!.data;
     const worst = Math.max(...Array.from(f, (y, k) => Math.abs(q[k]! - y) / chanAt(pct.bound.outputs.get('v0')!, k)));
     expect(worst).toBeGreaterThan(1);
+  });
+
+  it('concat of a saturating requant and a provisional sum at one frac stays integer, and bit-widths evens the widths', () => {
+    // the layer's s result (requant to int8, frac 5) next to its U sum (frac 5, provisional width): one concat
+    const lowered = layer();
+    const cat = { op: 'concat', name: 'cat', inputs: ['v0.s', 'v0.U'], outputs: ['cat'], attrs: { axis: 1 }, origin: { node: 'cat' } };
+    const m = withModule(lowered, {
+      nodes: [...lowered.nodes, cat], outputs: [...lowered.outputs, 'cat'],
+      values: new Map([...lowered.values, ['cat', { shape: [-1, 5], elem: F32 }]]),
+    });
+    expect(verify(m)).toEqual([]);
+    const xs = calib([[1, -1, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -0.5, 1]]);
+    const { module: q, bound } = quantizeWithBound(m, { calibration: xs, midBits: 8 });
+    expect(verify(q)).toEqual([]);
+    // no float detour: the only dequantizes are those of the module outputs, and the concat is on fixed data
+    expect(q.nodes.filter((n) => n.op === 'dequantize').map((n) => n.outputs[0])).toEqual(['v0', 'cat']);
+    const concat = q.nodes.find((n) => n.op === 'concat')!;
+    expect(concat.inputs.map((v) => q.values.get(v)!.elem)).toEqual([fixedElem(52, 5), fixedElem(52, 5)]);
+    // the int8 operand is widened by an exact mulconst by 1
+    const wrap = q.nodes.find((n) => n.outputs[0] === concat.inputs[0])!;
+    expect([wrap.op, wrap.inputs, (q.consts.get(wrap.attrs['c'] as string) as IntConst).data[0]]).toEqual(['mulconst', ['v0.s'], 1]);
+    withinBound(m, q, bound.outputs, xs[0]!);
+    const sized = bitWidths(q);
+    expect(verify(sized)).toEqual([]);
+    const widths = sized.nodes.find((n) => n.op === 'concat')!.inputs.map((v) => (sized.values.get(v)!.elem as { width: number }).width);
+    expect(widths[0]).toBe(widths[1]);
+    withinBound(m, sized, bound.outputs, xs[0]!);
   });
 
   it('CSD multipliers have at most the digits asked for', () => {

@@ -340,21 +340,25 @@ export class Quantizer implements StageEmit {
     return this.fixedResult(n, 'add', [a.name, b.name], {}, a.fx!.frac, err, mag);
   }
 
-  private align(x: QVal, frac: number, like: string): QVal {
+  /** x at `frac` (>= its own) by an exact mulconst, at `width` (which bit-widths sizes, and can widen). */
+  private align(x: QVal, frac: number, like: string, width = SIZED_LATER): QVal {
     const c = this.constant(`${like}.align`, intConst([1], [2 ** (frac - x.fx!.frac)]));
-    const name = this.emit('mulconst', [x.name], `${like}.align`, { c, type: { width: SIZED_LATER, frac } }, fixedElem(SIZED_LATER, frac), like);
-    return { ...x, name, fx: { width: SIZED_LATER, frac } };
+    const name = this.emit('mulconst', [x.name], `${like}.align`, { c, type: { width, frac } }, fixedElem(width, frac), like);
+    return { ...x, name, fx: { width, frac } };
   }
 
   private concat(n: Node): QVal {
     const ins = n.inputs.map((v) => this.get(v));
     const fx = ins[0]!.fx;
-    // equal widths too: a narrowed operand (intN) next to a provisional one would not be a valid concat
-    const same = fx !== undefined && ins.every((x) => x.fx && x.fx.frac === fx.frac && x.fx.width === fx.width);
+    const same = fx !== undefined && ins.every((x) => x.fx && x.fx.frac === fx.frac);
     const err = chans(1, Math.max(...ins.map((x) => maxOfChans(x.err))));
     const mag = chans(1, Math.max(...ins.map((x) => maxOfChans(x.mag))));
     if (!same) return this.floatResult(n, n.inputs.map((v) => this.float(v)), err, mag);
-    return this.fixedResult(n, 'concat', ins.map((x) => x.name), n.attrs, fx.frac, err, mag);
+    // concat needs equal operand widths; a saturating result (intN) keeps its width, so a
+    // narrower operand goes through a mulconst by 1 that bit-widths can widen (concatWidths)
+    const width = Math.max(...ins.map((x) => x.fx!.width));
+    const equal = ins.map((x, i) => (x.fx!.width < width ? this.align(x, fx.frac, n.inputs[i]!, width) : x));
+    return this.fixedResult(n, 'concat', equal.map((x) => x.name), n.attrs, fx.frac, err, mag, width);
   }
 
   /** Float-only ops run on dequantized data; the bound scales by their Lipschitz constant. */
