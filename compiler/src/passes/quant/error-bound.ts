@@ -84,7 +84,6 @@ export function lipschitz(op: string): number {
   }
 }
 
-/** What the bound says about each module output and each layer. */
 /** Calibration values beyond the range of the saturating op on `value` (of `layer`): the bound's precondition fails for them. */
 export interface Clipping {
   readonly value: string;
@@ -93,6 +92,7 @@ export interface Clipping {
   readonly total: number;
 }
 
+/** What the bound says about each module output and each layer. */
 export interface QuantBound {
   /** Per module output: per-channel bound on |integer result - float64 result|. */
   readonly outputs: ReadonlyMap<string, Chans>;
