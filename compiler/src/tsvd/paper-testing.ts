@@ -1,10 +1,12 @@
 /**
  * Test support: the direct transition of TSVD.md written the plain way, as an
- * independent yardstick for `decompose(A, { refine: 0 })`. Nothing here is shared
- * with decompose.ts, state.ts or linalg/topk.ts: the top-k triplets come from an
- * exact eigen-decomposition of R R^T (dense, R formed every step), and the scales
- * from a Cholesky factor of the damped K = (U^T U) o (V V^T) recomputed from scratch
- * with the CURRENT rms(K), as TSVD.md states it. Slow (O(m^2 n + r^3) per step):
+ * independent yardstick for `decompose(A, { refine: 0 })`. It shares with decompose.ts
+ * only ternaryPolicy (policy.ts), and with linalg/topk.ts only the dense symmetricEigen
+ * (eigen.ts, which topk applies to a small Rayleigh-Ritz Gram matrix); nothing with
+ * state.ts. The top-k triplets come from an exact eigen-decomposition of R R^T (dense,
+ * R formed every step, no Krylov or block iteration), and the scales from a Cholesky
+ * factor of the damped K = (U^T U) o (V V^T) recomputed from scratch with the CURRENT
+ * rms(K), as TSVD.md states it. Slow (O(m^2 n + r^3) per step):
  * for matrices of a few thousand entries and large strides only.
  */
 import { symmetricEigen } from '../linalg/eigen.js';
@@ -12,12 +14,8 @@ import { ternaryPolicy } from './policy.js';
 import type { Matrix } from './types.js';
 
 export interface PaperResult {
-  /** Work orientation (m <= n): the components are u [m] / v [n] of A or of A^T. */
+  /** The u [m] components, in the work orientation (m <= n): of A or of A^T. */
   readonly us: Int8Array[];
-  readonly vs: Int8Array[];
-  readonly s: Float64Array;
-  /** Rank after each step. */
-  readonly ranks: number[];
   /** sigma_1(R) / sigma_1(A) at the stop. */
   readonly error: number;
 }
@@ -29,21 +27,19 @@ export function paperTsvd(A: Matrix, o: { tol: number; cosThresh: number; steps:
   const k = Math.max(1, Math.floor((m * n) / (m + n) / o.steps));
   const us: Int8Array[] = [];
   const vs: Int8Array[] = [];
-  const ranks: number[] = [];
   const gram: Float64Array[] = []; // row i: K_i0 .. K_ii (exact integers, so kept across steps)
   let s: Float64Array = new Float64Array(0);
   let sigmaRef = 0;
-  for (;;) {
+  for (let first = true; ; first = false) {
     const R = residual(W, us, vs, s);
     const { sigma, u, v } = topTriplets(R, m, n, k);
-    if (ranks.length === 0) sigmaRef = sigma[0]!;
-    if (!(sigmaRef > 0) || sigma[0]! / sigmaRef < o.tol) return { us, vs, s, ranks, error: sigmaRef > 0 ? sigma[0]! / sigmaRef : 0 };
+    if (first) sigmaRef = sigma[0]!;
+    if (!(sigmaRef > 0) || sigma[0]! / sigmaRef < o.tol) return { us, error: sigmaRef > 0 ? sigma[0]! / sigmaRef : 0 };
     for (let c = 0; c < k && sigma[c]! > 1e-13 * sigmaRef; c++) {
       us.push(ternaryPolicy(u[c]!, o.cosThresh));
       vs.push(ternaryPolicy(v[c]!, o.cosThresh));
     }
     s = refit(W, us, vs, gram);
-    ranks.push(us.length);
   }
 }
 
