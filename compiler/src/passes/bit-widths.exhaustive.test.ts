@@ -6,16 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
-  fixedElem, interpret, maxOf, minOf, ternaryFromValues, TreeOp, verify, widthFor,
+  interpret, maxOf, minOf, TreeOp, verify, widthFor,
   type AddTree, type FixedType, type Module,
 } from '@tsvdc/ir';
-import { ModuleBuilder } from '@tsvdc/ir/testing/models';
-import { addTreeBalance } from './add-tree-balance.js';
-import { addTreeCse } from './add-tree-cse.js';
 import { bitWidths } from './bit-widths.js';
-import { buildNaive } from './addtree/naive.js';
-import { rowsFromTernary } from './addtree/linear-forms.js';
-import { typeTree } from './widths/tree-types.js';
+import { stageModule } from './widths/testing.js';
 
 const LANES = 6;
 const BITS = 4;
@@ -24,14 +19,7 @@ const CHUNK = 16 ** 4;
 
 /** x : fx<4,0>[?, 6] -> tmatvec (tree as lowered, or after CSE and balancing) -> dequantize, sized by bit-widths. */
 function sized(rows: number, values: number[], shape: 'chain' | 'cse'): Module {
-  const b = new ModuleBuilder('w', 'integer');
-  const x = b.input([-1, LANES], fixedElem(BITS, 0), 'x');
-  const w = ternaryFromValues([rows, LANES], values);
-  const full = { lo: new Float64Array(LANES).fill(minOf(BITS)), hi: new Float64Array(LANES).fill(maxOf(BITS)) };
-  const tree = b.tree('t', typeTree(buildNaive(rowsFromTernary(w), 'chain'), full, 0));
-  const y = b.op('tmatvec', [x], { weights: b.constant('W', w), tree }, fixedElem(BITS + 8, 0));
-  const m = b.output(b.op('dequantize', [y])).build();
-  return bitWidths(shape === 'cse' ? addTreeBalance(addTreeCse(m), { slack: 0 }) : m);
+  return bitWidths(stageModule(rows, LANES, values, BITS, shape));
 }
 
 /** The value of lane l for input number i (base-16 digits of i, each a 4-bit signed value). */

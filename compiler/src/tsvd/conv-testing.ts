@@ -1,8 +1,11 @@
 /**
- * Test support for the conv and training-transition tests: an exact reference
- * for the operator norm, independent of the linear algebra under test.
+ * Test support for the decompose, conv and training-transition tests: an exact
+ * reference for the operator norm, independent of the linear algebra under test;
+ * random matrices of a chosen spectrum; the dense residual of packed factors.
  */
-import type { Matrix } from './types.js';
+import { ternaryToInt8 } from '@tsvdc/ir';
+import { Rng } from '../linalg/random.js';
+import type { DecomposeResult, Matrix } from './types.js';
 
 /** Largest singular value by cyclic Jacobi on the smaller Gram matrix (exact to rounding). */
 export function spectralNormRef(a: Matrix): number {
@@ -47,4 +50,41 @@ export function spectralNormRef(a: Matrix): number {
   let top = 0;
   for (let p = 0; p < small; p++) top = Math.max(top, G[p * small + p]!);
   return Math.sqrt(top);
+}
+
+/** A random matrix: Gaussian, Gamma-magnitude (random sign), decaying (g / (1 + i + j)^1.5), or low rank (1-3) + 1e-3 noise. */
+export function makeMatrix(rows: number, cols: number, kind: string, seed: number): Matrix {
+  const rng = new Rng(seed);
+  const data = new Float64Array(rows * cols);
+  if (kind === 'lowrank') {
+    const r = 1 + (Math.abs(seed) % 3);
+    const a = rng.fillGaussian(new Float64Array(rows * r));
+    const b = rng.fillGaussian(new Float64Array(r * cols));
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+      let s = 1e-3 * rng.gaussian();
+      for (let l = 0; l < r; l++) s += a[i * r + l]! * b[l * cols + j]!;
+      data[i * cols + j] = s;
+    }
+  } else {
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
+      const g = rng.gaussian();
+      // gamma(1,1) = exponential magnitude with a random sign
+      data[i * cols + j] = kind === 'gamma' ? -Math.log(rng.nextFloat()) * Math.sign(g) : kind === 'decay' ? g / (1 + i + j) ** 1.5 : g;
+    }
+  }
+  return { rows, cols, data };
+}
+
+/** Dense R = A - U diag(s) V from the packed factors. */
+export function residual(A: Matrix, f: DecomposeResult): Float64Array {
+  const U = ternaryToInt8(f.U);
+  const V = ternaryToInt8(f.V);
+  const r = f.rank;
+  const R = Float64Array.from(A.data);
+  for (let i = 0; i < A.rows; i++) for (let l = 0; l < r; l++) {
+    const u = U[i * r + l]!;
+    if (u === 0) continue;
+    for (let j = 0; j < A.cols; j++) R[i * A.cols + j]! -= u * f.s[l]! * V[l * A.cols + j]!;
+  }
+  return R;
 }

@@ -7,7 +7,7 @@ import { ternaryToInt8 } from '@tsvdc/ir';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../linalg/random.js';
-import { spectralNormRef } from './conv-testing.js';
+import { makeMatrix, residual, spectralNormRef } from './conv-testing.js';
 import { decompose } from './decompose.js';
 import { paperTsvd } from './paper-testing.js';
 import { transitionStride } from './retransition.js';
@@ -41,26 +41,8 @@ function duplicatesWithinSteps(f: DecomposeResult, rows: number, cols: number): 
 }
 
 function residualNorm(A: Matrix, f: DecomposeResult): number {
-  const U = ternaryToInt8(f.U);
-  const V = ternaryToInt8(f.V);
-  const R = Float64Array.from(A.data);
-  for (let i = 0; i < A.rows; i++) {
-    for (let l = 0; l < f.rank; l++) {
-      const us = U[i * f.rank + l]! * f.s[l]!;
-      if (us !== 0) for (let j = 0; j < A.cols; j++) R[i * A.cols + j]! -= us * V[l * A.cols + j]!;
-    }
-  }
-  return spectralNormRef({ rows: A.rows, cols: A.cols, data: R }) / spectralNormRef(A);
+  return spectralNormRef({ rows: A.rows, cols: A.cols, data: residual(A, f) }) / spectralNormRef(A);
 }
-
-const gaussian = (rows: number, cols: number, seed: number, gamma = false): Matrix => {
-  const rng = new Rng(seed);
-  const data = Float64Array.from({ length: rows * cols }, () => {
-    const g = rng.gaussian();
-    return gamma ? -Math.log(rng.nextFloat()) * Math.sign(g) : g;
-  });
-  return { rows, cols, data };
-};
 
 /**
  * A = sum_i c_i a_i b_i^T with ternary a_i (b_i) of pairwise disjoint supports, so
@@ -134,7 +116,7 @@ describe('decompose: k >= 2 components per step', () => {
       refine: fc.constantFrom(0, 2),
     });
     fc.assert(fc.property(shapes, (p) => {
-      const A = gaussian(p.rows, p.cols, p.seed, p.gamma);
+      const A = makeMatrix(p.rows, p.cols, p.gamma ? 'gamma' : 'gauss', p.seed);
       const k = transitionStride(p.rows, p.cols, p.steps);
       const f = decompose(A, { tol: p.tol, steps: p.steps, refine: p.refine, seed: 1 });
       expect(f.steps.map((s) => s.rank)).toEqual(f.steps.map((_, t) => (t + 1) * k));
@@ -147,7 +129,7 @@ describe('decompose: k >= 2 components per step', () => {
 
   it('regression, Gaussian 48 x 96 (seed 2026, k = 10): the paper mode lands within 3% of the rank of an independent plain implementation', () => {
     // paper-testing.ts: exact SVD of the formed residual, refit from scratch (measured: both rank 400)
-    const A = gaussian(48, 96, 2026);
+    const A = makeMatrix(48, 96, 'gauss', 2026);
     const opts = { tol: 0.01, cosThresh: 0.8386, steps: 3 };
     const want = paperTsvd(A, opts);
     expect(want.error).toBeLessThan(0.01);

@@ -2,10 +2,10 @@ import { ternaryToInt8, ternaryTranspose, TsvdcError } from '@tsvdc/ir';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { symmetricEigen } from '../linalg/dense.js';
-import { Rng } from '../linalg/random.js';
+import { makeMatrix, residual } from './conv-testing.js';
 import { decompose } from './decompose.js';
 import { refitScales } from './refit.js';
-import type { DecomposeResult, Matrix } from './types.js';
+import type { Matrix } from './types.js';
 
 /** Random matrices with a chosen kind of spectrum: Gaussian, Gamma-magnitude, decaying, low rank + noise. */
 const matrices = fc
@@ -16,42 +16,6 @@ const matrices = fc
     seed: fc.integer(),
   })
   .map(({ rows, cols, kind, seed }) => makeMatrix(rows, cols, kind, seed));
-
-function makeMatrix(rows: number, cols: number, kind: string, seed: number): Matrix {
-  const rng = new Rng(seed);
-  const data = new Float64Array(rows * cols);
-  if (kind === 'lowrank') {
-    const r = 1 + (Math.abs(seed) % 3);
-    const a = rng.fillGaussian(new Float64Array(rows * r));
-    const b = rng.fillGaussian(new Float64Array(r * cols));
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-      let s = 1e-3 * rng.gaussian();
-      for (let l = 0; l < r; l++) s += a[i * r + l]! * b[l * cols + j]!;
-      data[i * cols + j] = s;
-    }
-  } else {
-    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) {
-      const g = rng.gaussian();
-      // gamma(1,1) = exponential magnitude with a random sign
-      data[i * cols + j] = kind === 'gamma' ? -Math.log(rng.nextFloat()) * Math.sign(g) : kind === 'decay' ? g / (1 + i + j) ** 1.5 : g;
-    }
-  }
-  return { rows, cols, data };
-}
-
-/** Dense R = A - U diag(s) V from the packed factors. */
-function residual(A: Matrix, f: DecomposeResult): Float64Array {
-  const U = ternaryToInt8(f.U);
-  const V = ternaryToInt8(f.V);
-  const r = f.rank;
-  const R = Float64Array.from(A.data);
-  for (let i = 0; i < A.rows; i++) for (let l = 0; l < r; l++) {
-    const u = U[i * r + l]!;
-    if (u === 0) continue;
-    for (let j = 0; j < A.cols; j++) R[i * A.cols + j]! -= u * f.s[l]! * V[l * A.cols + j]!;
-  }
-  return R;
-}
 
 /** Largest singular value by Jacobi on M M^T: an independent check of the Lanczos error. */
 function sigma1(M: Float64Array, rows: number, cols: number): number {
