@@ -13,7 +13,7 @@ import { convTransposePads, samePads } from '../onnx/import/conv.js';
 import type { NodeProto } from '../onnx/proto.js';
 import { weightValues } from '../onnx/tensor.js';
 import type { CompressedOp } from '../onnx/tsvd-meta.js';
-import type { ConvSpec } from '../tsvd/conv.js';
+import { outputPaddingFits, type ConvSpec } from '../tsvd/conv.js';
 
 export interface SelectOptions {
   readonly include?: RegExp;
@@ -142,7 +142,7 @@ function pickConv(g: GraphIndex, n: NodeProto, index: number, name: string, shap
   const outputPadding = op === 'ConvTranspose' ? attrInts(n, 'output_padding', [0, 0]) : [0, 0];
   const outShape = op === 'ConvTranspose' ? attrInts(n, 'output_shape', []) : [];
   // ONNX's rule; a layer breaking it has no writable form (tsvd/conv.ts), so say so here
-  if ([0, 1].some((a) => outputPadding[a]! >= Math.max(strides[a] ?? 1, dilations[a] ?? 1) && outputPadding[a]! > 0)) {
+  if (!outputPaddingFits(outputPadding, strides, dilations)) {
     return `output_padding [${outputPadding}] is not below max(stride, dilation) on every axis`;
   }
   let pads = autoPad === 'VALID' ? [0, 0, 0, 0] : attrInts(n, 'pads', [0, 0, 0, 0]);

@@ -152,15 +152,18 @@ export function decomposeConv(weight: { shape: readonly number[]; data: ArrayLik
   };
 }
 
+/** ONNX's rule for a ConvTranspose: each axis's output_padding is 0 or below max(stride, dilation). */
+export function outputPaddingFits(op: readonly number[], strides: readonly number[], dilations: readonly number[]): boolean {
+  return ![0, 1].some((a) => op[a]! > 0 && op[a]! >= Math.max(strides[a] ?? 1, dilations[a] ?? 1));
+}
+
 /**
  * Why a form's stages cannot be written as two ConvTransposes (see the file header),
  * or undefined when they can. Plain convs have no outputPadding: always writable.
  */
-export function unwritable(geo: StageGeometry, conv: ConvSpec): string | undefined {
+function unwritable(geo: StageGeometry, conv: ConvSpec): string | undefined {
   const op = conv.outputPadding ?? [0, 0];
-  if (!conv.transposed) return undefined;
-  const bad = [0, 1].filter((a) => op[a]! > 0 && op[a]! >= Math.max(geo.vStrides[a]!, geo.vDilations[a]!));
-  if (bad.length === 0) return undefined;
+  if (!conv.transposed || outputPaddingFits(op, geo.vStrides, geo.vDilations)) return undefined;
   return `puts output_padding [${op}] on a last stage with strides [${geo.vStrides}], dilations [${geo.vDilations}]`;
 }
 
