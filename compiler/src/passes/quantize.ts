@@ -98,9 +98,12 @@ export class Quantizer implements StageEmit {
   private readonly converted = new Map<string, QVal>();
   private readonly report: Array<{ node: string; value: string; bound: number }> = [];
   private readonly clipping: Clipping[] = [];
+  /** The node of m that computes each value (none for module inputs). */
+  private readonly producer = new Map<string, Node>();
 
   constructor(readonly m: Module, readonly opts: Opts, private readonly cal: Calibration) {
     this.consts = new Map(m.consts);
+    for (const n of m.nodes) for (const v of n.outputs) this.producer.set(v, n);
   }
 
   input(v: string): void {
@@ -172,7 +175,7 @@ export class Quantizer implements StageEmit {
     const f = fracFor(this.range(v), bits);
     // precondition of the bound: the float value lies within its calibrated range
     const mag = mapChans(x.mag, (a) => Math.min(a, this.range(v)));
-    this.noteClipping(v, bits, f);
+    this.noteClipping(v, maxOf(bits) * 2 ** -f, this.producer.get(v));
     if (!x.fx) {
       const name = this.emit('quantize', [x.name], `${v}.q`, { type: { width: bits, frac: f } }, fixedElem(bits, f), v);
       return { name, fx: { width: bits, frac: f }, err: mapChans(x.err, (e) => e + 2 ** (-f - 1)), mag };
@@ -184,13 +187,13 @@ export class Quantizer implements StageEmit {
   }
 
   /**
-   * Records the calibration values of `v` a saturating op to fx<bits, f> clips (percentile
-   * calibration): the error bound assumes none, so the report must say so.
+   * Records the calibration values of `v` (computed by `src`) beyond `maxrep`, the largest
+   * value of the saturating op's type, which it clips (percentile calibration): the error
+   * bound assumes none, so the report must say so.
    */
-  private noteClipping(v: string, bits: number, f: number): void {
-    const { clipped, total } = clippedBeyond(this.cal, v, maxOf(bits) * 2 ** -f);
+  private noteClipping(v: string, maxrep: number, src: Node | undefined): void {
+    const { clipped, total } = clippedBeyond(this.cal, v, maxrep);
     if (total === 0) return;
-    const src = this.m.nodes.find((n) => n.outputs.includes(v));
     this.clipping.push({ value: v, layer: src?.origin?.node ?? src?.name ?? v, clipped, total });
   }
 
@@ -296,7 +299,8 @@ export class Quantizer implements StageEmit {
     if (!x.fx) return this.floatResult(n, [x], mapChans(spreadChans(x.err, s.length), (e, c) => e * Math.abs(s[c]!)), mapChans(spreadChans(x.mag, s.length), (a, c) => a * Math.abs(s[c]!)));
     const bits = this.opts.midBits;
     const f = fracFor(this.range(n.outputs[0]!), bits);
-    this.noteClipping(n.outputs[0]!, bits, f);
+    const maxrep = maxOf(bits) * 2 ** -f;
+    this.noteClipping(n.outputs[0]!, maxrep, n);
     const real = s.map((v) => v * 2 ** (f - x.fx!.frac));
     const mult = multiplier(real, this.opts.scaleBits, this.opts.csdDigits);
     const c = this.constant(`${n.outputs[0]}.c`, intConst([s.length], mult.c));
@@ -306,7 +310,6 @@ export class Quantizer implements StageEmit {
     const [eIn, mIn] = [spreadChans(x.err, s.length), spreadChans(x.mag, s.length)];
     // rounding and multiplier error, and how far saturation can clip (only when the error could cross the range)
     const A = this.range(n.outputs[0]!);
-    const maxrep = maxOf(bits) * 2 ** -f;
     const rest = mapChans(mIn, (a, k) => Math.abs(eff[k]! - s[k]!) * a + half);
     const err = mapChans(eIn, (e, k) => Math.abs(eff[k]!) * e + rest[k]!);
     const clip = mapChans(err, (e) => Math.max(0, A + e - maxrep));
