@@ -2,8 +2,10 @@
  * quantize: calibrated intN activations, s as requant multipliers (fixed-point or few-digit
  * CSD), bias in the accumulator's scale; returns the |integer - float64| bound it implies
  * (quant/error-bound.ts). Expects stage addtree; produces stage integer with provisional
- * widths: saturating results (quantize, requant) at their chosen width, every other fixed
- * result and tree node at MAX_WIDTH, which bit-widths then narrows.
+ * widths: saturating results (quantize, requant) at their chosen width; ops that move or
+ * select values (relu, maxpool2d, flatten, ...) at their input's; a concat, and the
+ * mulconsts that even its operands, at its widest operand's; every other fixed result and
+ * tree node at MAX_WIDTH. bit-widths then sizes all but the saturating results.
  */
 import {
   F32, MAX_WIDTH, TsvdcError, fixedElem, intConst, maxOf, quantizeValue, withModule,
