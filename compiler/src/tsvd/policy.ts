@@ -9,7 +9,7 @@
  * singular vectors carry rounding noise, and entries that are equal in exact
  * arithmetic (structured, e.g. already ternary, matrices) must not be split by it.
  */
-export const TIE_TOL = 1e-9;
+const TIE_TOL = 1e-9;
 
 export function ternaryPolicy(a: Float64Array, cosThresh: number): Int8Array {
   const n = a.length;
