@@ -130,31 +130,50 @@ describe('quantize', () => {
     expect(worst).toBeGreaterThan(1);
   });
 
-  it('concat of a saturating requant and a provisional sum at one frac stays integer, and bit-widths evens the widths', () => {
-    // the layer's s result (requant to int8, frac 5) next to its U sum (frac 5, provisional width): one concat
+  // the layer's s result (requant to int8, frac 5) next to its U sum (frac 5, provisional width),
+  // directly or through a relu (which keeps its input's width: bit-widths cannot widen it)
+  for (const relu of [false, true]) {
+    it(`concat of a saturating requant and ${relu ? 'a relu of ' : ''}a provisional sum at one frac stays integer, and bit-widths evens the widths`, () => {
+      const lowered = layer();
+      const r = { op: 'relu', name: 'r', inputs: ['v0.U'], outputs: ['r'], attrs: {}, origin: { node: 'r' } };
+      const cat = { op: 'concat', name: 'cat', inputs: ['v0.s', relu ? 'r' : 'v0.U'], outputs: ['cat'], attrs: { axis: 1 }, origin: { node: 'cat' } };
+      const m = withModule(lowered, {
+        nodes: [...lowered.nodes, ...(relu ? [r] : []), cat], outputs: [...lowered.outputs, 'cat'],
+        values: new Map([...lowered.values, ...(relu ? [['r', lowered.values.get('v0.U')!] as const] : []), ['cat', { shape: [-1, 5], elem: F32 }]]),
+      });
+      expect(verify(m)).toEqual([]);
+      const xs = calib([[1, -1, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -0.5, 1]]);
+      const { module: q, bound } = quantizeWithBound(m, { calibration: xs, midBits: 8 });
+      expect(verify(q)).toEqual([]);
+      // no float detour: the only dequantizes are those of the module outputs, and the concat is on fixed data
+      expect(q.nodes.filter((n) => n.op === 'dequantize').map((n) => n.outputs[0])).toEqual(['v0', 'cat']);
+      const concat = q.nodes.find((n) => n.op === 'concat')!;
+      expect(concat.inputs.map((v) => q.values.get(v)!.elem)).toEqual([fixedElem(52, 5), fixedElem(52, 5)]);
+      // each operand goes through an exact mulconst by 1, which bit-widths sizes
+      const wraps = concat.inputs.map((v) => q.nodes.find((n) => n.outputs[0] === v)!);
+      expect(wraps.map((w) => [w.op, w.inputs, (q.consts.get(w.attrs['c'] as string) as IntConst).data[0]]))
+        .toEqual([['mulconst', ['v0.s'], 1], ['mulconst', [relu ? 'r' : 'v0.U'], 1]]);
+      withinBound(m, q, bound.outputs, xs[0]!);
+      const sized = bitWidths(q);
+      expect(verify(sized)).toEqual([]);
+      const widths = sized.nodes.find((n) => n.op === 'concat')!.inputs.map((v) => (sized.values.get(v)!.elem as { width: number }).width);
+      expect(widths[0]).toBe(widths[1]);
+      withinBound(m, sized, bound.outputs, xs[0]!);
+    });
+  }
+
+  it('concat of saturating results of one width needs no mulconst', () => {
     const lowered = layer();
-    const cat = { op: 'concat', name: 'cat', inputs: ['v0.s', 'v0.U'], outputs: ['cat'], attrs: { axis: 1 }, origin: { node: 'cat' } };
+    const cat = { op: 'concat', name: 'cat', inputs: ['v0.s', 'v0.s'], outputs: ['cat'], attrs: { axis: 1 }, origin: { node: 'cat' } };
     const m = withModule(lowered, {
       nodes: [...lowered.nodes, cat], outputs: [...lowered.outputs, 'cat'],
-      values: new Map([...lowered.values, ['cat', { shape: [-1, 5], elem: F32 }]]),
+      values: new Map([...lowered.values, ['cat', { shape: [-1, 6], elem: F32 }]]),
     });
-    expect(verify(m)).toEqual([]);
-    const xs = calib([[1, -1, 0, 1], [-1, 1, 1, 0], [0.5, 0.5, -0.5, 1]]);
-    const { module: q, bound } = quantizeWithBound(m, { calibration: xs, midBits: 8 });
+    const q = quantize(m, { calibration: calib([[1, -1, 0, 1]]), midBits: 8 });
     expect(verify(q)).toEqual([]);
-    // no float detour: the only dequantizes are those of the module outputs, and the concat is on fixed data
-    expect(q.nodes.filter((n) => n.op === 'dequantize').map((n) => n.outputs[0])).toEqual(['v0', 'cat']);
     const concat = q.nodes.find((n) => n.op === 'concat')!;
-    expect(concat.inputs.map((v) => q.values.get(v)!.elem)).toEqual([fixedElem(52, 5), fixedElem(52, 5)]);
-    // the int8 operand is widened by an exact mulconst by 1
-    const wrap = q.nodes.find((n) => n.outputs[0] === concat.inputs[0])!;
-    expect([wrap.op, wrap.inputs, (q.consts.get(wrap.attrs['c'] as string) as IntConst).data[0]]).toEqual(['mulconst', ['v0.s'], 1]);
-    withinBound(m, q, bound.outputs, xs[0]!);
-    const sized = bitWidths(q);
-    expect(verify(sized)).toEqual([]);
-    const widths = sized.nodes.find((n) => n.op === 'concat')!.inputs.map((v) => (sized.values.get(v)!.elem as { width: number }).width);
-    expect(widths[0]).toBe(widths[1]);
-    withinBound(m, sized, bound.outputs, xs[0]!);
+    expect(concat.inputs.map((v) => q.nodes.find((n) => n.outputs[0] === v)!.op)).toEqual(['requant', 'requant']);
+    expect(q.values.get(concat.outputs[0]!)!.elem).toEqual(fixedElem(8, 5));
   });
 
   it('CSD multipliers have at most the digits asked for', () => {

@@ -345,11 +345,11 @@ export class Quantizer implements StageEmit {
     return this.fixedResult(n, 'add', [a.name, b.name], {}, a.fx!.frac, err, mag);
   }
 
-  /** x at `frac` (>= its own) by an exact mulconst, at `width` (which bit-widths sizes, and can widen). */
-  private align(x: QVal, frac: number, like: string, width = SIZED_LATER): QVal {
+  /** x at `frac` (>= its own) by an exact mulconst, at a width that bit-widths sizes (and can widen). */
+  private align(x: QVal, frac: number, like: string): QVal {
     const c = this.constant(`${like}.align`, intConst([1], [2 ** (frac - x.fx!.frac)]));
-    const name = this.emit('mulconst', [x.name], `${like}.align`, { c, type: { width, frac } }, fixedElem(width, frac), like);
-    return { ...x, name, fx: { width, frac } };
+    const name = this.emit('mulconst', [x.name], `${like}.align`, { c, type: { width: SIZED_LATER, frac } }, fixedElem(SIZED_LATER, frac), like);
+    return { ...x, name, fx: { width: SIZED_LATER, frac } };
   }
 
   private concat(n: Node): QVal {
@@ -359,10 +359,12 @@ export class Quantizer implements StageEmit {
     const err = chans(1, Math.max(...ins.map((x) => maxOfChans(x.err))));
     const mag = chans(1, Math.max(...ins.map((x) => maxOfChans(x.mag))));
     if (!same) return this.floatResult(n, n.inputs.map((v) => this.float(v)), err, mag);
-    // concat needs equal operand widths; a saturating result (intN) keeps its width, so a
-    // narrower operand goes through a mulconst by 1 that bit-widths can widen (concatWidths)
-    const width = Math.max(...ins.map((x) => x.fx!.width));
-    const equal = ins.map((x, i) => (x.fx!.width < width ? this.align(x, fx.frac, n.inputs[i]!, width) : x));
+    // concat needs equal operand widths, and bit-widths can widen only what it sizes (sums,
+    // mulconst): unless every operand is a saturating result of one width (intN), each goes
+    // through a mulconst by 1 that bit-widths sizes and widens to the widest (concatWidths)
+    const saturated = ins.every((x) => x.fx!.width === fx.width && fx.width < SIZED_LATER);
+    const width = saturated ? fx.width : SIZED_LATER;
+    const equal = saturated ? ins : ins.map((x, i) => this.align(x, fx.frac, n.inputs[i]!));
     return this.fixedResult(n, 'concat', equal.map((x) => x.name), n.attrs, fx.frac, err, mag, width);
   }
 
