@@ -42,16 +42,6 @@ function count(c: Code, k: number, tally: number, touched: number, n: number, ad
   });
 }
 
-/** `for (; ptr < end; ptr += 4) body()` on i32 locals (body may not branch out). */
-function forWords(c: Code, ptr: number, end: number, body: () => void): void {
-  c.block(() => c.loop(() => {
-    c.get(ptr).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
-    body();
-    c.get(ptr).i32(4).op(OP.i32_add).set(ptr);
-    c.op(BR, 0);
-  }));
-}
-
 /** dst[0..len) = src[0..len) (bytes; memory.copy handles the overlap). */
 function copy(c: Code, dst: () => void, src: () => void, len: () => void): void {
   dst();
@@ -63,21 +53,20 @@ function copy(c: Code, dst: () => void, src: () => void, len: () => void): void 
 function discoverAtomKernel(): Code {
   const [visits, nVisits, counted, rowStart, rows, older, olderAt, olderLen, tally, touched, n] = Array.from({ length: 11 }, (_, i) => i);
   const c = new Code(11);
-  const [end, r, at, s, cnt, t, neg, i, e, k, addr, old, lo, hi, mid] = Array.from({ length: 15 }, () => c.local(I32));
+  const [v, end, r, at, s, cnt, t, neg, i, first, e, k, addr, old, lo, hi, mid] = Array.from({ length: 17 }, () => c.local(I32));
   const word = (base: number, index: number): void => { c.get(base).get(index).i32(2).op(OP.i32_shl).op(OP.i32_add); };
   c.get(visits).get(nVisits).i32(3).op(OP.i32_shl).op(OP.i32_add).set(end);
-  c.block(() => c.loop(() => {
-    c.get(visits).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
-    c.get(visits).mem(OP.i32_load, 2).set(r);
-    c.get(visits).mem(OP.i32_load, 2, 4).set(at);
+  c.forRange(v, visits, end, 8, () => {
+    c.get(v).mem(OP.i32_load, 2).set(r);
+    c.get(v).mem(OP.i32_load, 2, 4).set(at);
     word(rowStart, r); c.mem(OP.i32_load, 2).set(s);
     word(olderLen, r); c.mem(OP.i32_load, 2).set(cnt);
     word(rows, at); c.mem(OP.i32_load, 2).set(t);
     c.get(counted).if_(() => {
       c.get(t).i32(1).op(OP.i32_and).set(neg);
-      word(older, s); c.set(i);
-      c.get(i).get(cnt).i32(2).op(OP.i32_shl).op(OP.i32_add).set(e);
-      forWords(c, i, e, () => {
+      word(older, s); c.set(first);
+      c.get(first).get(cnt).i32(2).op(OP.i32_shl).op(OP.i32_add).set(e);
+      c.forRange(i, first, e, 4, () => {
         c.get(i).mem(OP.i32_load, 2).get(neg).op(OP.i32_xor).set(k);
         count(c, k, tally, touched, n, addr, old);
       });
@@ -103,9 +92,7 @@ function discoverAtomKernel(): Code {
     word(older, lo); c.get(t).mem(OP.i32_store, 2);
     word(olderAt, lo); c.get(at).mem(OP.i32_store, 2);
     word(olderLen, r); c.get(cnt).i32(1).op(OP.i32_add).mem(OP.i32_store, 2);
-    c.get(visits).i32(8).op(OP.i32_add).set(visits);
-    c.op(BR, 0);
-  }));
+  });
   c.get(n);
   return c;
 }
@@ -113,30 +100,28 @@ function discoverAtomKernel(): Code {
 function substituteKernel(): Code {
   const [row, len, p, q, newTerm, tally, touched, n] = [0, 1, 2, 3, 4, 5, 6, 7];
   const c = new Code(8);
-  const [end, negP, t, x, k, addr, old] = Array.from({ length: 7 }, () => c.local(I32));
+  const [at, end, negP, t, x, k, addr, old] = Array.from({ length: 8 }, () => c.local(I32));
   c.get(row).get(len).i32(2).op(OP.i32_shl).op(OP.i32_add).set(end);
   c.get(newTerm).i32(1).op(OP.i32_and).set(negP);
-  c.block(() => c.loop(() => {
-    c.get(row).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
-    c.get(row).mem(OP.i32_load, 2).set(t);
+  // forRange re-reads `end` every iteration: removing q's slot shortens the row
+  c.forRange(at, row, end, 4, () => {
+    c.get(at).mem(OP.i32_load, 2).set(t);
     c.get(t).i32(1).op(OP.i32_shr_u).set(x);
     c.block(() => {
-      // depths inside the ifs: 0 if, 1 this block (next term), 2 the loop (same slot again)
+      // depths inside the ifs: 0 if, 1 this block (next term), 2 forRange's loop (its test, then the same slot again)
       c.get(x).get(p).op(OP.i32_eq).if_(() => {
-        c.get(row).get(newTerm).mem(OP.i32_store, 2);
+        c.get(at).get(newTerm).mem(OP.i32_store, 2);
         c.op(BR, 1);
       });
       c.get(x).get(q).op(OP.i32_eq).if_(() => {
         c.get(end).i32(4).op(OP.i32_sub).set(end);
-        c.get(row).get(end).mem(OP.i32_load, 2).mem(OP.i32_store, 2);
+        c.get(at).get(end).mem(OP.i32_load, 2).mem(OP.i32_store, 2);
         c.op(BR, 2);
       });
       c.get(t).get(negP).op(OP.i32_xor).set(k);
       count(c, k, tally, touched, n, addr, old);
     });
-    c.get(row).i32(4).op(OP.i32_add).set(row);
-    c.op(BR, 0);
-  }));
+  });
   c.get(n);
   return c;
 }
@@ -145,10 +130,9 @@ function keepKernel(): Code {
   const [touched, n, tally, floor, counts] = [0, 1, 2, 3, 4];
   const c = new Code(5);
   const [i, end, m, k, addr, t] = Array.from({ length: 6 }, () => c.local(I32));
-  c.get(touched).set(i);
   c.get(touched).get(n).i32(2).op(OP.i32_shl).op(OP.i32_add).set(end);
   c.i32(0).set(m);
-  forWords(c, i, end, () => {
+  c.forRange(i, touched, end, 4, () => {
     c.get(i).mem(OP.i32_load, 2).set(k);
     c.get(k).i32(2).op(OP.i32_shl).get(tally).op(OP.i32_add).set(addr);
     c.get(addr).mem(OP.i32_load, 2).set(t);
