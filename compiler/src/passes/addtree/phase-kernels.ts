@@ -25,7 +25,7 @@
  *     (i64 words: the rows where two symbols occur with a given relative sign).
  */
 import { InternalError } from '@tsvdc/ir';
-import { assemble, Code, I32, I64, OP } from '../../linalg/wasm/encoding.js';
+import { assemble, Code, I32, OP } from '../../linalg/wasm/encoding.js';
 import type { WasmMemory } from '../../linalg/wasm/kernels.js';
 
 const BR = 0x0c;
@@ -151,17 +151,18 @@ function keepKernel(): Code {
 function countPairKernel(): Code {
   const [pP, pN, qS, qO, words] = [0, 1, 2, 3, 4];
   const c = new Code(5);
-  const [w, zero] = [c.local(I32), c.local(I32)];
-  const acc = c.local(I64);
+  const [w, zero, acc] = [c.local(I32), c.local(I32), c.local(I32)];
   c.i32(0).set(zero);
-  c.op(...OP.i64_const0).set(acc);
+  c.i32(0).set(acc);
+  // a popcount is at most 64 and the total at most the row count: an i32 sum, as gram-kernel.ts
   c.forRange(w, zero, words, 1, () => {
+    c.get(acc);
     c.get(pP).mem(OP.i64_load, 3).get(qS).mem(OP.i64_load, 3).op(OP.i64_and);
     c.get(pN).mem(OP.i64_load, 3).get(qO).mem(OP.i64_load, 3).op(OP.i64_and);
-    c.op(OP.i64_or).op(OP.i64_popcnt).get(acc).op(OP.i64_add).set(acc);
+    c.op(OP.i64_or).op(OP.i64_popcnt).op(OP.i32_wrap_i64).op(OP.i32_add).set(acc);
     for (const ptr of [pP, pN, qS, qO]) c.get(ptr).i32(8).op(OP.i32_add).set(ptr);
   });
-  c.get(acc).op(OP.i32_wrap_i64);
+  c.get(acc);
   return c;
 }
 
