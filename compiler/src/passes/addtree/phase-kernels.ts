@@ -24,9 +24,8 @@
  *   countPair(pP, pN, qS, qO, words64) -> rows where (pP & qS) | (pN & qO) has a bit
  *     (i64 words: the rows where two symbols occur with a given relative sign).
  */
-import { InternalError } from '@tsvdc/ir';
 import { assemble, Code, I32, OP } from '../../linalg/wasm/encoding.js';
-import type { WasmMemory } from '../../linalg/wasm/kernels.js';
+import { align16, BumpAllocator, instantiator, PAGE, type WasmMemory } from '../../linalg/wasm/instance.js';
 
 const BR = 0x0c;
 const BR_IF = 0x0d;
@@ -166,12 +165,6 @@ function countPairKernel(): Code {
   return c;
 }
 
-// The ES2023 lib has no WebAssembly types (they come with the DOM lib); the little we use:
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
-
 interface Kernels {
   mem: WasmMemory;
   discoverAtom(visits: number, nVisits: number, counted: number, rowStart: number, rows: number, older: number, olderAt: number, olderLen: number, tally: number, touched: number, n: number): number;
@@ -180,7 +173,12 @@ interface Kernels {
   countPair(pP: number, pN: number, qS: number, qO: number, words64: number): number;
 }
 
-let compiled: object | undefined;
+const instantiate = instantiator<Kernels>(() => assemble([
+  { name: 'discoverAtom', params: 11, code: discoverAtomKernel(), result: true },
+  { name: 'substitute', params: 8, code: substituteKernel(), result: true },
+  { name: 'keep', params: 5, code: keepKernel(), result: true },
+  { name: 'countPair', params: 5, code: countPairKernel(), result: true },
+], 1));
 
 /**
  * A phase's memory: one instance of the kernels with memory for `bytes`, handed out
@@ -188,23 +186,16 @@ let compiled: object | undefined;
  */
 export class PhaseMemory {
   readonly k: Kernels;
-  private next = 0;
+  private readonly heap: BumpAllocator;
 
   constructor(bytes: number) {
-    compiled ??= new WebAssembly.Module(assemble([
-      { name: 'discoverAtom', params: 11, code: discoverAtomKernel(), result: true },
-      { name: 'substitute', params: 8, code: substituteKernel(), result: true },
-      { name: 'keep', params: 5, code: keepKernel(), result: true },
-      { name: 'countPair', params: 5, code: countPairKernel(), result: true },
-    ], 1));
-    this.k = new WebAssembly.Instance(compiled, {}).exports as unknown as Kernels;
-    const pages = Math.ceil(bytes / 65536);
-    if (pages > 1) this.k.mem.grow(pages - 1);
+    this.k = instantiate(Math.ceil(bytes / PAGE));
+    this.heap = new BumpAllocator(this.k.mem, 'phase memory');
   }
 
   /** Bytes to ask for so that pieces of these element counts (4 bytes each) fit. */
   static bytesFor(...counts: number[]): number {
-    return counts.reduce((n, c) => n + Math.ceil((4 * c) / 16) * 16, 0);
+    return counts.reduce((n, c) => n + align16(4 * c), 0);
   }
 
   /** A zeroed piece of n int32 elements: its view and byte offset. */
@@ -220,9 +211,6 @@ export class PhaseMemory {
   }
 
   private take(n: number): number {
-    const at = this.next;
-    this.next += Math.ceil((4 * n) / 16) * 16;
-    if (this.next > this.k.mem.buffer.byteLength) throw new InternalError(`phase memory: ${this.next} bytes asked, ${this.k.mem.buffer.byteLength} reserved`);
-    return at;
+    return this.heap.take(4 * n);
   }
 }
