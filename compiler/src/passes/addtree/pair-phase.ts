@@ -9,6 +9,11 @@ import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
 import { PhaseRows } from './phase-rows.js';
 
+/** Int32 pieces of discovery's memory for these rows: visits, rowStart, older, olderAt, olderLen. */
+function discoveryPieces(terms: number, rows: number): number[] {
+  return [2 * terms, rows, terms, terms, rows];
+}
+
 export class PairPhase extends PhaseRows {
   // made symbols' sorted row lists (entry = row * 2 + negative) in `pool`
   private readonly listStart = new IntList();
@@ -27,8 +32,8 @@ export class PairPhase extends PhaseRows {
    * top falls below it, and the next phase (lower floor) counts the rest afresh.
    */
   constructor(input: SymbolRows, private floor = 0) {
-    // every symbol made takes the place of two terms or more; discovery keeps 4 ints per term and 2 per row
-    super(input, input.atoms, false, input.atoms + Math.floor(input.term.length / 2) + 1, 4 * input.term.length + 2 * input.rows + 16);
+    // every symbol made takes the place of two terms or more
+    super(input, input.atoms, false, input.atoms + Math.floor(input.term.length / 2) + 1, discoveryPieces(input.term.length, input.rows));
     this.setWords = Math.max(1, Math.ceil(input.rows / 32));
     this.occurs = new Int32Array(Math.max(16, input.atoms * 2));
     for (let i = input.start[0]!; i < input.start[input.rows]!; i++) this.occurs[input.term[i]! >>> 1]!++;
@@ -88,20 +93,17 @@ export class PairPhase extends PhaseRows {
     const posStart = new Int32Array(A + 1);
     for (let p = 0; p < A; p++) posStart[p + 1] = posStart[p]! + this.occurs[p]!;
     const fill = posStart.slice(0, A);
-    const { view: visits, at: visitsAt } = mem.int32(2 * buf.length);
-    const { view: rowStart, at: rowStartAt } = mem.int32(R);
+    // row r's older terms go in older and olderAt (their positions) from rowStart[r], in row order
+    const [visits, rowStart, older, olderAt, olderLen] = discoveryPieces(buf.length, R).map((n) => mem.int32(n));
+    const visitView = visits.view;
     for (let r = 0; r < R; r++) {
-      const s = (rowStart[r] = this.rowStart[r]!);
+      const s = (rowStart.view[r] = this.rowStart[r]!);
       for (let i = s; i < s + this.rowLen[r]!; i++) {
         const k = fill[buf[i]! >>> 1]!++;
-        visits[2 * k] = r;
-        visits[2 * k + 1] = i;
+        visitView[2 * k] = r;
+        visitView[2 * k + 1] = i;
       }
     }
-    // row r's older terms, in row order, from rowStart[r] (their positions alike)
-    const older = mem.int32(buf.length).at;
-    const olderAt = mem.int32(buf.length).at;
-    const olderLen = mem.int32(R).at;
     const discoverAtom = mem.k.discoverAtom;
     const { rowBuf, tally, touched } = this.at;
     // a first phase's floor is half its top, not known yet: pairs below half the top so far can be left out already
@@ -109,8 +111,8 @@ export class PairPhase extends PhaseRows {
     for (let p = 0; p < A; p++) {
       // none of its pairs can reach the floor: not counted, but its terms become older terms all the same
       const counted = this.occurs[p]! >= this.floor;
-      this.touchedLen = discoverAtom(visitsAt + 8 * posStart[p]!, posStart[p + 1]! - posStart[p]!, counted ? 1 : 0,
-        rowStartAt, rowBuf, older, olderAt, olderLen, tally, touched, this.touchedLen);
+      this.touchedLen = discoverAtom(visits.at + 8 * posStart[p]!, posStart[p + 1]! - posStart[p]!, counted ? 1 : 0,
+        rowStart.at, rowBuf, older.at, olderAt.at, olderLen.at, tally, touched, this.touchedLen);
       if (counted) most = Math.max(most, this.store(p, firstPhase ? Math.max(this.floor, most >> 1) : this.floor));
     }
   }

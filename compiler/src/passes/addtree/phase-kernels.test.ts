@@ -34,10 +34,9 @@ describe('phase kernels (WebAssembly) against their JS statements', () => {
     fc.assert(fc.property(arbCase, fc.boolean(), ([row, i, j], neg) => {
       const [p, q] = [row[i % row.length]! >>> 1, row[j % row.length]! >>> 1];
       const newTerm = 100 * 2 + (neg ? 1 : 0);
-      const mem = new PhaseMemory(PhaseMemory.bytesFor(row.length, 256, 256));
-      const buf = mem.int32(row.length);
-      const tally = mem.int32(256);
-      const touched = mem.int32(256);
+      const pieces = [row.length, 256, 256];
+      const mem = new PhaseMemory(PhaseMemory.bytesFor(...pieces));
+      const [buf, tally, touched] = pieces.map((n) => mem.int32(n));
       buf.view.set(row);
       const n = mem.k.substitute(buf.at, row.length, p, q, newTerm, tally.at, touched.at, 0);
       const refTally = new Map<number, number>();
@@ -55,9 +54,9 @@ describe('phase kernels (WebAssembly) against their JS statements', () => {
     fc.assert(fc.property(fc.array(arbRow, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 3 }), arbCounted, (rows, floor, counted) => {
       const terms = rows.flat();
       const start = rows.map((_, r) => rows.slice(0, r).reduce((n, x) => n + x.length, 0));
-      const mem = new PhaseMemory(PhaseMemory.bytesFor(terms.length, 2 * terms.length, terms.length, terms.length, rows.length, rows.length, 128, 128, 128));
-      const [buf, visits, older, olderAt, olderLen, rowStart] = [terms.length, 2 * terms.length, terms.length, terms.length, rows.length, rows.length].map((n) => mem.int32(n));
-      const [tally, touched, kept] = [128, 128, 128].map((n) => mem.int32(n));
+      const pieces = [terms.length, 2 * terms.length, terms.length, terms.length, rows.length, rows.length, 128, 128, 128];
+      const mem = new PhaseMemory(PhaseMemory.bytesFor(...pieces));
+      const [buf, visits, older, olderAt, olderLen, rowStart, tally, touched, kept] = pieces.map((n) => mem.int32(n));
       buf.view.set(terms);
       rowStart.view.set(start);
       const refOlder = rows.map(() => [] as number[]);
