@@ -7,7 +7,7 @@
  */
 import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
-import { PhaseRows } from './phase-rows.js';
+import { maxSymbols, PhaseRows } from './phase-rows.js';
 
 /** Int32 pieces of discovery's memory for these rows: visits, rowStart, older, olderAt, olderLen. */
 function discoveryPieces(terms: number, rows: number): number[] {
@@ -21,7 +21,7 @@ export class PairPhase extends PhaseRows {
   private readonly pool = new IntList(1024);
   private alive = new Uint8Array(1024);
   /** Rows each symbol still occurs in. */
-  private occurs: Int32Array;
+  private readonly occurs: Int32Array;
   /** Words and list entries read by recounts: the phase's cost beyond discovery. */
   private staleWork = 0;
   /** What a recount of two atoms adds to staleWork: the 32-bit words of a row set. */
@@ -32,10 +32,9 @@ export class PairPhase extends PhaseRows {
    * top falls below it, and the next phase (lower floor) counts the rest afresh.
    */
   constructor(input: SymbolRows, private floor = 0) {
-    // every symbol made takes the place of two terms or more
-    super(input, input.atoms, false, input.atoms + Math.floor(input.term.length / 2) + 1, discoveryPieces(input.term.length, input.rows));
+    super(input, input.atoms, false, maxSymbols(input), discoveryPieces(input.term.length, input.rows));
     this.setWords = Math.max(1, Math.ceil(input.rows / 32));
-    this.occurs = new Int32Array(Math.max(16, input.atoms * 2));
+    this.occurs = new Int32Array(maxSymbols(input));
     for (let i = input.start[0]!; i < input.start[input.rows]!; i++) this.occurs[input.term[i]! >>> 1]!++;
   }
 
@@ -208,7 +207,6 @@ export class PairPhase extends PhaseRows {
     this.defNeg.push(rel);
     this.listStart.push(this.pool.length);
     this.listLen.push(this.foundLen);
-    this.growScratch(s + 1);
     this.occurs[s] = this.foundLen;
     if (this.pool.length + this.foundLen > this.pool.data.length) this.pool.grow(this.pool.length + this.foundLen);
     if (this.pool.data.length > this.alive.length) {
@@ -227,13 +225,6 @@ export class PairPhase extends PhaseRows {
       this.pool.data[this.pool.length++] = entry;
     }
     this.store(s, this.floor);
-  }
-
-  private growScratch(symbols: number): void {
-    if (this.occurs.length >= symbols) return;
-    const occurs = new Int32Array(Math.max(symbols, this.occurs.length * 2));
-    occurs.set(this.occurs);
-    this.occurs = occurs;
   }
 
   /** Symbol x no longer occurs in row r (where it had sign neg). */

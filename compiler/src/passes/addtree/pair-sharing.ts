@@ -25,6 +25,7 @@
  */
 import { DensePhase, denseCapacity } from './dense-phase.js';
 import { PairPhase } from './pair-phase.js';
+import { maxSymbols } from './phase-rows.js';
 
 /** Signed symbols per row: term = symbol * 2 + (negative ? 1 : 0). */
 export interface SymbolRows {
@@ -60,8 +61,7 @@ export function sharePairs(input: SymbolRows, options: SharingOptions = {}): Sha
   let { rows, global } = pairable(input.atoms, input.rows, input.start, input.term, parked);
   let floor = 0;
   for (;;) {
-    // every symbol made replaces two terms or more by one: at most terms / 2 of them
-    const cap = Math.min(options.denseCapacity ?? denseCapacity(rows.rows), rows.atoms + Math.floor(rows.term.length / 2) + 1);
+    const cap = Math.min(options.denseCapacity ?? denseCapacity(rows.rows), maxSymbols(rows));
     const phase = rows.atoms * 2 <= cap ? new DensePhase(rows, cap) : new PairPhase(rows, floor);
     const finished = phase.run();
     const r = phase.result();

@@ -11,6 +11,14 @@ import { PairBuckets } from './pair-buckets.js';
 import type { SharedSums, SymbolRows } from './pair-sharing.js';
 import { PhaseMemory } from './phase-kernels.js';
 
+/**
+ * Most symbols a phase on these rows can end with: every symbol made replaces two terms
+ * or more (in two rows or more) by one, so at most terms / 2 are made.
+ */
+export function maxSymbols(input: SymbolRows): number {
+  return input.atoms + Math.floor(input.term.length / 2) + 1;
+}
+
 export abstract class PhaseRows {
   /** 32-bit words per plane of a row bit set (even, for 64-bit popcounts). */
   protected readonly W: number;
