@@ -92,6 +92,12 @@ describe('phase kernels (WebAssembly) against their JS statements', () => {
     }));
   });
 
+  it('phase memory: pieces end below 2^31 bytes (the kernels compare pointers signed)', () => {
+    const mem = new PhaseMemory(2 ** 31); // reserved, not touched: cheap
+    expect(mem.int32(2 ** 29 - 4).at).toBe(0);
+    expect(() => mem.int32(4)).toThrow(/2\^31/);
+  });
+
   it('countPair: rows where two symbols occur with the given relative sign', () => {
     fc.assert(fc.property(fc.array(fc.integer(), { minLength: 16, maxLength: 16 }), (w) => {
       const mem = new PhaseMemory(PhaseMemory.bytesFor(16));

@@ -24,6 +24,7 @@
  *   countPair(pP, pN, qS, qO, words64) -> rows where (pP & qS) | (pN & qO) has a bit
  *     (i64 words: the rows where two symbols occur with a given relative sign).
  */
+import { InternalError } from '@tsvdc/ir';
 import { assemble, Code, I32, OP } from '../../linalg/wasm/encoding.js';
 import { align16, BumpAllocator, instantiator, PAGE, type WasmMemory } from '../../linalg/wasm/instance.js';
 
@@ -211,6 +212,9 @@ export class PhaseMemory {
   }
 
   private take(n: number): number {
-    return this.heap.take(4 * n);
+    const at = this.heap.take(4 * n);
+    // the kernels compare pointers as signed i32: every byte offset, ends included, stays below 2^31
+    if (at + 4 * n >= 2 ** 31) throw new InternalError(`phase memory: ${at + 4 * n} bytes, the kernels address below 2^31`);
+    return at;
   }
 }
