@@ -1,8 +1,10 @@
 /**
- * Just enough of the WebAssembly binary format to assemble the few numeric
- * kernels of the TSVD transition (linalg/wasm/kernels.ts) at load time, with no
- * toolchain dependency: LEB128, a code buffer with structured control flow, and
- * a module with one exported memory and i32-parameter functions.
+ * Just enough of the WebAssembly binary format to assemble a few kernels at load
+ * time, with no toolchain dependency: the numeric kernels of the TSVD transition
+ * (linalg/wasm/kernels.ts) and the inner loops of add-tree CSE
+ * (passes/addtree/phase-kernels.ts). LEB128, a code buffer with structured control
+ * flow, and a module with one exported memory and functions of i32 parameters that
+ * return nothing or one i32.
  */
 
 export function uleb(n: number): number[] {

@@ -11,7 +11,7 @@
  * once both symbols exist, and the largest count never rises either, so a bucket
  * queue is walked downwards only. The work runs in phases, each starting from the
  * current rows with every live symbol as an atom:
- * - dense-phase.ts while the symbols fit a triangular count table: exact counts,
+ * - dense-phase.ts while the symbols fit a dense count table: exact counts,
  *   updated with one tally per made symbol; stale queue entries cost O(1).
  * - pair-phase.ts after that: stored counts are upper bounds, recounted only when
  *   they reach the top (lazy greedy), and only pairs at or above a floor (half the
@@ -48,7 +48,7 @@ export interface SharedSums {
 }
 
 export interface SharingOptions {
-  /** Most symbols a dense phase may hold (default: what a 64 MiB table allows; tests lower it). */
+  /** Most symbols a dense phase may hold (default: denseCapacity, what its 128 MiB table allows; tests lower it). */
   readonly denseCapacity?: number;
 }
 

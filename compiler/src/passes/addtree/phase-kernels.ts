@@ -3,7 +3,7 @@
  * (linalg/wasm/encoding.ts), and the memory a phase keeps its rows, bit sets and
  * tally in. A tally increment per term of a row is most of CSE's work (10^9 of them
  * on a 1024 x 5950 factor); as JS typed-array code each took 2-3 ns on the bench
- * machine, here 0.7 ns. Same loops, same order, so the same trees.
+ * machine, here 0.7-1.3 ns (bench/RESULTS.md). Same loops, same order, so the same trees.
  *
  * All pointers are byte offsets into the memory; terms are `symbol * 2 + negative`,
  * tally keys `symbol * 2 + relative sign`, both i32.
@@ -17,7 +17,7 @@
  *     is inserted among the older terms at its place.
  *   substitute(row, len, p, q, newTerm, tally, touched, n) -> n': in row[0..len), p's
  *     term becomes newTerm, q's is removed (the last term takes its slot and is looked at
- *     next), and every other term t is tallied as t ^ (newTerm & 1), as tallyOlder does.
+ *     next), and every other term t is tallied as t ^ (newTerm & 1), as discoverAtom tallies.
  *   keep(touched, n, tally, floor, counts) -> m: for every key k of touched[0..n), in
  *     order, clears tally[k], and if it counted floor or more moves k to touched[m] and its
  *     count to counts[m], m++.
