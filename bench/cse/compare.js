@@ -15,14 +15,14 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { pathToFileURL } from 'node:url';
-import { countAdders, ternaryFromValues } from '../../ir/dist/index.js';
+import { countAdders } from '../../ir/dist/index.js';
 import { buildNaive } from '../../compiler/dist/passes/addtree/naive.js';
 import { rowsFromTernary } from '../../compiler/dist/passes/addtree/linear-forms.js';
 import { lowerTernaryToAddTrees } from '../../compiler/dist/passes/lower-ternary-to-add-trees.js';
 import { importOnnx } from '../../compiler/dist/onnx/import/index.js';
 import { readModelFile } from '../../compiler/dist/onnx/read.js';
 import { calibrationBatches } from '../../compiler/dist/passes/quant/calibration-data.js';
-import { gaussianLayer } from './layers.js';
+import { gaussianLayer, median, randomMatrix } from './layers.js';
 
 const { values } = parseArgs({ options: {
   before: { type: 'string' }, runs: { type: 'string', default: '5' }, sizes: { type: 'string', default: '1024' },
@@ -37,14 +37,6 @@ const load = async (dir) => (await import(pathToFileURL(resolve(dir, 'passes/add
 const cse = { before: await load(values.before), after: await load('compiler/dist') };
 const loadPipeline = async (dir) => (await import(pathToFileURL(resolve(dir, 'pipeline.js')).href)).runPipeline;
 const pipeline = values.pipeline ? { before: await loadPipeline(values.before), after: await loadPipeline('compiler/dist') } : null;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-
-function randomMatrix(n, seed) {
-  let s = seed >>> 0;
-  const r = () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-  return ternaryFromValues([n, n], Array.from({ length: n * n }, () => { const u = r(); return u < 0.25 ? 1 : u < 0.5 ? -1 : 0; }));
-}
-
 const identical = (a, b) => ['op', 'a', 'b', 'outputs'].every((f) => a[f].length === b[f].length && a[f].every((x, i) => x === b[f][i]));
 
 function compare(label, tree) {

@@ -1,13 +1,28 @@
-// Full TSVD layers for the add-tree benchmarks: a seeded Gaussian n x n matrix (N(0, 1)
+// What the add-tree benchmarks (run.js, compare.js) share: the median of timings, seeded
+// random ternary matrices, and full TSVD layers: a seeded Gaussian n x n matrix (N(0, 1)
 // entries) decomposed by tsvdc's TSVD at tol 0.01, up to rank r, as a ternary-stage module
 // x [?, n] -> tlinear (V: r x n, s, U: n x r). A Gaussian matrix has a flat spectrum: 1%
 // needs rank about 5.8 n, so r = n and 2 n stop at the rank limit (the error is printed).
 // Cached as IR text (and the decomposition's figures as JSON) in bench/out/cse/.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dense, parseModule, printModule } from '../../ir/dist/index.js';
+import { dense, parseModule, printModule, ternaryFromValues } from '../../ir/dist/index.js';
 import { ModuleBuilder } from '../../ir/dist/testing/models.js';
 import { decompose } from '../../compiler/dist/tsvd/decompose.js';
+
+export const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+
+/** A uniform [0, 1) generator (mulberry32). */
+function rng(seed) {
+  let s = seed >>> 0;
+  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+}
+
+/** A seeded n x n ternary matrix, 50% zeros, +1 and -1 equally likely. */
+export function randomMatrix(n, seed) {
+  const r = rng(seed);
+  return ternaryFromValues([n, n], Array.from({ length: n * n }, () => { const u = r(); return u < 0.25 ? 1 : u < 0.5 ? -1 : 0; }));
+}
 
 function gaussian(n, seed) {
   let s = seed >>> 0;

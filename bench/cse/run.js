@@ -20,7 +20,7 @@ import { cpus } from 'node:os';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { countAdders, ternaryFromValues, treeDepths } from '../../ir/dist/index.js';
+import { countAdders, treeDepths } from '../../ir/dist/index.js';
 import { buildNaive } from '../../compiler/dist/passes/addtree/naive.js';
 import { formTerms, naiveAdders, rowsFromTernary } from '../../compiler/dist/passes/addtree/linear-forms.js';
 import { cseTree } from '../../compiler/dist/passes/add-tree-cse.js';
@@ -33,7 +33,7 @@ import { compressModel } from '../../compiler/dist/compress/index.js';
 import { importOnnx } from '../../compiler/dist/onnx/import/index.js';
 import { readModelFile } from '../../compiler/dist/onnx/read.js';
 import { writeModelFile } from '../../compiler/dist/onnx/write.js';
-import { gaussianLayer } from './layers.js';
+import { gaussianLayer, median, randomMatrix } from './layers.js';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '3' }, sizes: { type: 'string', default: '64,256,1024' }, tol: { type: 'string', default: '0.01' },
@@ -46,20 +46,9 @@ const PUBLISHED = { 64: 0.50, 256: 0.59, 1024: 0.66 };
 const OUT = 'bench/out/cse';
 mkdirSync(OUT, { recursive: true });
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const ms = (f) => { const t0 = performance.now(); const r = f(); return [r, performance.now() - t0]; };
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const depth = (t) => { const d = treeDepths(t); let m = 0; for (const o of t.outputs) if (o >= 0 && d[o] > m) m = d[o]; return m; };
-
-function rng(seed) {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
-
-function randomMatrix(n, seed) {
-  const r = rng(seed);
-  return ternaryFromValues([n, n], Array.from({ length: n * n }, () => { const u = r(); return u < 0.25 ? 1 : u < 0.5 ? -1 : 0; }));
-}
 
 const bars = []; // [label, no sharing / nnz, lowered / nnz, CSE / nnz]
 

@@ -1,8 +1,10 @@
 /**
- * Just enough of the WebAssembly binary format to assemble the few numeric
- * kernels of the TSVD transition (linalg/wasm/kernels.ts) at load time, with no
- * toolchain dependency: LEB128, a code buffer with structured control flow, and
- * a module with one exported memory and i32-parameter functions.
+ * Just enough of the WebAssembly binary format to assemble a few kernels at load
+ * time, with no toolchain dependency: the numeric kernels of the TSVD transition
+ * (linalg/wasm/kernels.ts) and the inner loops of add-tree CSE
+ * (passes/addtree/phase-kernels.ts). LEB128, a code buffer with structured control
+ * flow, and a module with one exported memory and functions of i32 parameters that
+ * return nothing or one i32.
  */
 
 export function uleb(n: number): number[] {
@@ -98,7 +100,7 @@ export const OP = {
   i32_add: 0x6a, i32_sub: 0x6b, i32_mul: 0x6c, i32_shl: 0x74, i32_lt_s: 0x48, i32_ge_s: 0x4e, i32_gt_s: 0x4a, i32_eqz: 0x45,
   f64_add: 0xa0, f64_sub: 0xa1, f64_mul: 0xa2, f64_div: 0xa3, f64_sqrt: 0x9f, f64_gt: 0x64, i32_shr_u: 0x76,
   select: 0x1b, i32_store: [0x36], i32_and: 0x71, i32_or: 0x72, i32_xor: 0x73, i32_popcnt: 0x69, i32_eq: 0x46,
-  i64_load: [0x29], i64_and: 0x83, i64_or: 0x84, i64_rotl: 0x89, i64_popcnt: 0x7b, i64_add: 0x7c, i64_const32: [0x42, 32], i64_const0: [0x42, 0], i32_wrap_i64: 0xa7,
+  i64_load: [0x29], i64_and: 0x83, i64_or: 0x84, i64_rotl: 0x89, i64_popcnt: 0x7b, i64_const32: [0x42, 32], i32_wrap_i64: 0xa7,
   f64_convert_i32_s: 0xb7,
   f64x2_extract0: [0xfd, 0x21, 0], f64x2_extract1: [0xfd, 0x21, 1],
   i32_load: [0x28], f64_load: [0x2b], f64_store: [0x39],

@@ -19,6 +19,7 @@ import { backSolveKernel, cholAppendKernel } from './chol-kernel.js';
 import { gemmNNKernel, gemmNTKernel } from './gemm-kernel.js';
 import { gramRowsKernel } from './gram-kernel.js';
 import { assemble, Code, I32, OP, V128 } from './encoding.js';
+import { instantiator, type WasmMemory } from './instance.js';
 
 /** Emits `for p in [from, to): base = arr + idx[p] * stride + c0; body()`. */
 function forIndexed(c: Code, v: Locals, idxArr: number, from: number, to: number, arr: number, body: () => void): void {
@@ -106,17 +107,6 @@ function factorsKernel(): Code {
   return c;
 }
 
-// The ES2023 lib has no WebAssembly types (they come with the DOM lib); the little we use:
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
-
-export interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
 export interface KernelExports {
   mem: WasmMemory;
   factors(hIdx: number, hOff: number, gIdx: number, gOff: number, count: number, s: number, inp: number, out: number, b: number): void;
@@ -127,20 +117,12 @@ export interface KernelExports {
   gramRows(uBits: number, vBits: number, wordsU: number, wordsV: number, first: number, k: number, out: number): void;
 }
 
-let compiled: object | undefined;
-
 /** A fresh instance (own memory of `pages` 64 KiB pages) of the kernel module, compiled once. */
-export function instantiateKernels(pages: number): KernelExports {
-  compiled ??= new WebAssembly.Module(assemble([
-    { name: 'factors', params: 9, code: factorsKernel() },
-    { name: 'gemmNN', params: 10, code: gemmNNKernel() },
-    { name: 'gemmNT', params: 9, code: gemmNTKernel() },
-    { name: 'cholAppend', params: 4, code: cholAppendKernel() },
-    { name: 'backSolve', params: 3, code: backSolveKernel() },
-    { name: 'gramRows', params: 7, code: gramRowsKernel() },
-  ], 1));
-  const inst = new WebAssembly.Instance(compiled, {});
-  const ex = inst.exports as unknown as KernelExports;
-  if (pages > 1) ex.mem.grow(pages - 1);
-  return ex;
-}
+export const instantiateKernels: (pages: number) => KernelExports = instantiator(() => assemble([
+  { name: 'factors', params: 9, code: factorsKernel() },
+  { name: 'gemmNN', params: 10, code: gemmNNKernel() },
+  { name: 'gemmNT', params: 9, code: gemmNTKernel() },
+  { name: 'cholAppend', params: 4, code: cholAppendKernel() },
+  { name: 'backSolve', params: 3, code: backSolveKernel() },
+  { name: 'gramRows', params: 7, code: gramRowsKernel() },
+], 1));

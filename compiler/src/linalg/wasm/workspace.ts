@@ -5,9 +5,8 @@
  */
 import { orthonormalizeRows } from '../dense.js';
 import type { Rng } from '../random.js';
+import { BumpAllocator, PAGE } from './instance.js';
 import { instantiateKernels, type KernelExports } from './kernels.js';
-
-const PAGE = 65536;
 
 /** A matrix in the workspace: byte pointer, and a view (valid until the next reserve). */
 export interface Block {
@@ -17,24 +16,23 @@ export interface Block {
 
 export class Workspace {
   readonly k: KernelExports;
-  private top = 0;
+  private readonly heap: BumpAllocator;
 
   constructor() {
     this.k = instantiateKernels(16);
+    this.heap = new BumpAllocator(this.k.mem, 'Workspace');
   }
 
   /** Frees everything and makes room for `elems` doubles (so views stay valid while allocating). */
   reset(elems: number): void {
-    this.top = 0;
+    this.heap.reset();
     const bytes = elems * 8 + 64 * 16;
     const have = this.k.mem.buffer.byteLength;
     if (bytes > have) this.k.mem.grow(Math.ceil((bytes - have) / PAGE));
   }
 
   alloc(elems: number): Block {
-    const ptr = this.top;
-    this.top += Math.ceil((elems * 8) / 16) * 16;
-    if (this.top > this.k.mem.buffer.byteLength) throw new Error('Workspace: reserve too small');
+    const ptr = this.heap.take(elems * 8);
     return { ptr, view: new Float64Array(this.k.mem.buffer, ptr, elems) };
   }
 }

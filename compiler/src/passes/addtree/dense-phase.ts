@@ -12,7 +12,7 @@
  * cache lines) instead of one cache miss per partner, as a triangular table (one cell
  * per pair) needs for half of them (those in column p). A pop reads both halves.
  */
-import { invariant } from '@tsvdc/ir';
+import { InternalError } from '@tsvdc/ir';
 import type { SymbolRows } from './pair-sharing.js';
 import { PhaseRows } from './phase-rows.js';
 
@@ -95,7 +95,7 @@ export class DensePhase extends PhaseRows {
     const bits = this.bits;
     const k = this.intersectAtoms(p, q, rel);
     // the table must agree with the rows, or greedy would apply a pair that is not the most frequent
-    invariant(k === count, `dense phase: pair (${p}, ${q}) counted ${count}, occurs in ${k} rows`);
+    if (k !== count) throw new InternalError(`dense phase: pair (${p}, ${q}) counted ${count}, occurs in ${k} rows`);
     const s = this.symbols++;
     this.defA.push(p);
     this.defB.push(q);

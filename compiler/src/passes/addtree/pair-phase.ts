@@ -7,7 +7,12 @@
  */
 import { IntList } from './int-list.js';
 import type { SymbolRows } from './pair-sharing.js';
-import { PhaseRows } from './phase-rows.js';
+import { maxSymbols, PhaseRows } from './phase-rows.js';
+
+/** Int32 pieces of discovery's memory for these rows: visits, rowStart, older, olderAt, olderLen. */
+function discoveryPieces(terms: number, rows: number): number[] {
+  return [2 * terms, rows, terms, terms, rows];
+}
 
 export class PairPhase extends PhaseRows {
   // made symbols' sorted row lists (entry = row * 2 + negative) in `pool`
@@ -16,7 +21,7 @@ export class PairPhase extends PhaseRows {
   private readonly pool = new IntList(1024);
   private alive = new Uint8Array(1024);
   /** Rows each symbol still occurs in. */
-  private occurs: Int32Array;
+  private readonly occurs: Int32Array;
   /** Words and list entries read by recounts: the phase's cost beyond discovery. */
   private staleWork = 0;
   /** What a recount of two atoms adds to staleWork: the 32-bit words of a row set. */
@@ -27,10 +32,9 @@ export class PairPhase extends PhaseRows {
    * top falls below it, and the next phase (lower floor) counts the rest afresh.
    */
   constructor(input: SymbolRows, private floor = 0) {
-    // every symbol made takes the place of two terms or more; discovery keeps 4 ints per term and 2 per row
-    super(input, input.atoms, false, input.atoms + Math.floor(input.term.length / 2) + 1, 4 * input.term.length + 2 * input.rows + 16);
+    super(input, input.atoms, false, maxSymbols(input), discoveryPieces(input.term.length, input.rows));
     this.setWords = Math.max(1, Math.ceil(input.rows / 32));
-    this.occurs = new Int32Array(Math.max(16, input.atoms * 2));
+    this.occurs = new Int32Array(maxSymbols(input));
     for (let i = input.start[0]!; i < input.start[input.rows]!; i++) this.occurs[input.term[i]! >>> 1]!++;
   }
 
@@ -88,20 +92,17 @@ export class PairPhase extends PhaseRows {
     const posStart = new Int32Array(A + 1);
     for (let p = 0; p < A; p++) posStart[p + 1] = posStart[p]! + this.occurs[p]!;
     const fill = posStart.slice(0, A);
-    const { view: visits, at: visitsAt } = mem.int32(2 * buf.length);
-    const { view: rowStart, at: rowStartAt } = mem.int32(R);
+    // row r's older terms go in older and olderAt (their positions) from rowStart[r], in row order
+    const [visits, rowStart, older, olderAt, olderLen] = discoveryPieces(buf.length, R).map((n) => mem.int32(n));
+    const visitView = visits.view;
     for (let r = 0; r < R; r++) {
-      const s = (rowStart[r] = this.rowStart[r]!);
+      const s = (rowStart.view[r] = this.rowStart[r]!);
       for (let i = s; i < s + this.rowLen[r]!; i++) {
         const k = fill[buf[i]! >>> 1]!++;
-        visits[2 * k] = r;
-        visits[2 * k + 1] = i;
+        visitView[2 * k] = r;
+        visitView[2 * k + 1] = i;
       }
     }
-    // row r's older terms, in row order, from rowStart[r] (their positions alike)
-    const older = mem.int32(buf.length).at;
-    const olderAt = mem.int32(buf.length).at;
-    const olderLen = mem.int32(R).at;
     const discoverAtom = mem.k.discoverAtom;
     const { rowBuf, tally, touched } = this.at;
     // a first phase's floor is half its top, not known yet: pairs below half the top so far can be left out already
@@ -109,8 +110,8 @@ export class PairPhase extends PhaseRows {
     for (let p = 0; p < A; p++) {
       // none of its pairs can reach the floor: not counted, but its terms become older terms all the same
       const counted = this.occurs[p]! >= this.floor;
-      this.touchedLen = discoverAtom(visitsAt + 8 * posStart[p]!, posStart[p + 1]! - posStart[p]!, counted ? 1 : 0,
-        rowStartAt, rowBuf, older, olderAt, olderLen, tally, touched, this.touchedLen);
+      this.touchedLen = discoverAtom(visits.at + 8 * posStart[p]!, posStart[p + 1]! - posStart[p]!, counted ? 1 : 0,
+        rowStart.at, rowBuf, older.at, olderAt.at, olderLen.at, tally, touched, this.touchedLen);
       if (counted) most = Math.max(most, this.store(p, firstPhase ? Math.max(this.floor, most >> 1) : this.floor));
     }
   }
@@ -206,7 +207,6 @@ export class PairPhase extends PhaseRows {
     this.defNeg.push(rel);
     this.listStart.push(this.pool.length);
     this.listLen.push(this.foundLen);
-    this.growScratch(s + 1);
     this.occurs[s] = this.foundLen;
     if (this.pool.length + this.foundLen > this.pool.data.length) this.pool.grow(this.pool.length + this.foundLen);
     if (this.pool.data.length > this.alive.length) {
@@ -225,13 +225,6 @@ export class PairPhase extends PhaseRows {
       this.pool.data[this.pool.length++] = entry;
     }
     this.store(s, this.floor);
-  }
-
-  private growScratch(symbols: number): void {
-    if (this.occurs.length >= symbols) return;
-    const occurs = new Int32Array(Math.max(symbols, this.occurs.length * 2));
-    occurs.set(this.occurs);
-    this.occurs = occurs;
   }
 
   /** Symbol x no longer occurs in row r (where it had sign neg). */

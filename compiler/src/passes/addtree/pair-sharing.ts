@@ -11,7 +11,7 @@
  * once both symbols exist, and the largest count never rises either, so a bucket
  * queue is walked downwards only. The work runs in phases, each starting from the
  * current rows with every live symbol as an atom:
- * - dense-phase.ts while the symbols fit a triangular count table: exact counts,
+ * - dense-phase.ts while the symbols fit a dense count table: exact counts,
  *   updated with one tally per made symbol; stale queue entries cost O(1).
  * - pair-phase.ts after that: stored counts are upper bounds, recounted only when
  *   they reach the top (lazy greedy), and only pairs at or above a floor (half the
@@ -25,6 +25,7 @@
  */
 import { DensePhase, denseCapacity } from './dense-phase.js';
 import { PairPhase } from './pair-phase.js';
+import { maxSymbols } from './phase-rows.js';
 
 /** Signed symbols per row: term = symbol * 2 + (negative ? 1 : 0). */
 export interface SymbolRows {
@@ -47,7 +48,7 @@ export interface SharedSums {
 }
 
 export interface SharingOptions {
-  /** Most symbols a dense phase may hold (default: what a 64 MiB table allows; tests lower it). */
+  /** Most symbols a dense phase may hold (default: denseCapacity, what its 128 MiB table allows; tests lower it). */
   readonly denseCapacity?: number;
 }
 
@@ -60,8 +61,7 @@ export function sharePairs(input: SymbolRows, options: SharingOptions = {}): Sha
   let { rows, global } = pairable(input.atoms, input.rows, input.start, input.term, parked);
   let floor = 0;
   for (;;) {
-    // every symbol made replaces two terms or more by one: at most terms / 2 of them
-    const cap = Math.min(options.denseCapacity ?? denseCapacity(rows.rows), rows.atoms + Math.floor(rows.term.length / 2) + 1);
+    const cap = Math.min(options.denseCapacity ?? denseCapacity(rows.rows), maxSymbols(rows));
     const phase = rows.atoms * 2 <= cap ? new DensePhase(rows, cap) : new PairPhase(rows, floor);
     const finished = phase.run();
     const r = phase.result();

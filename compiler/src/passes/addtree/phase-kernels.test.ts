@@ -29,13 +29,14 @@ const arbRow = fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { minLength: 2, m
 
 describe('phase kernels (WebAssembly) against their JS statements', () => {
   it('substitute: p takes the new term, q leaves (the last term fills its slot), the rest is tallied relative to p', () => {
-    fc.assert(fc.property(arbRow, fc.boolean(), (row, neg) => {
-      const [p, q] = [row[0]! >>> 1, row[row.length - 1]! >>> 1];
+    // p and q anywhere in the row: q before the end moves the last term (maybe p) into its slot, looked at next
+    const arbCase = fc.tuple(arbRow, fc.nat(), fc.nat()).filter(([r, i, j]) => i % r.length !== j % r.length);
+    fc.assert(fc.property(arbCase, fc.boolean(), ([row, i, j], neg) => {
+      const [p, q] = [row[i % row.length]! >>> 1, row[j % row.length]! >>> 1];
       const newTerm = 100 * 2 + (neg ? 1 : 0);
-      const mem = new PhaseMemory(PhaseMemory.bytesFor(row.length, 256, 256));
-      const buf = mem.int32(row.length);
-      const tally = mem.int32(256);
-      const touched = mem.int32(256);
+      const pieces = [row.length, 256, 256];
+      const mem = new PhaseMemory(PhaseMemory.bytesFor(...pieces));
+      const [buf, tally, touched] = pieces.map((n) => mem.int32(n));
       buf.view.set(row);
       const n = mem.k.substitute(buf.at, row.length, p, q, newTerm, tally.at, touched.at, 0);
       const refTally = new Map<number, number>();
@@ -48,12 +49,14 @@ describe('phase kernels (WebAssembly) against their JS statements', () => {
   });
 
   it('discoverAtom and keep: counts over the older terms in row order, the atom inserted at its place, the kept keys in first-seen order', () => {
-    fc.assert(fc.property(fc.array(arbRow, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 3 }), (rows, floor) => {
+    // an atom not counted (below the floor: pair-phase.ts) tallies nothing, but its terms become older terms all the same
+    const arbCounted = fc.array(fc.boolean(), { minLength: 41, maxLength: 41 });
+    fc.assert(fc.property(fc.array(arbRow, { minLength: 1, maxLength: 6 }), fc.integer({ min: 1, max: 3 }), arbCounted, (rows, floor, counted) => {
       const terms = rows.flat();
       const start = rows.map((_, r) => rows.slice(0, r).reduce((n, x) => n + x.length, 0));
-      const mem = new PhaseMemory(PhaseMemory.bytesFor(terms.length, 2 * terms.length, terms.length, terms.length, rows.length, rows.length, 128, 128, 128));
-      const [buf, visits, older, olderAt, olderLen, rowStart] = [terms.length, 2 * terms.length, terms.length, terms.length, rows.length, rows.length].map((n) => mem.int32(n));
-      const [tally, touched, kept] = [128, 128, 128].map((n) => mem.int32(n));
+      const pieces = [terms.length, 2 * terms.length, terms.length, terms.length, rows.length, rows.length, 128, 128, 128];
+      const mem = new PhaseMemory(PhaseMemory.bytesFor(...pieces));
+      const [buf, visits, older, olderAt, olderLen, rowStart, tally, touched, kept] = pieces.map((n) => mem.int32(n));
       buf.view.set(terms);
       rowStart.view.set(start);
       const refOlder = rows.map(() => [] as number[]);
@@ -62,23 +65,37 @@ describe('phase kernels (WebAssembly) against their JS statements', () => {
         rows.forEach((row, r) => row.forEach((t, i) => { if (t >>> 1 === atom) seen.push(r, start[r]! + i); }));
         if (seen.length === 0) continue;
         visits.view.set(seen);
-        const n = mem.k.discoverAtom(visits.at, seen.length / 2, 1, rowStart.at, buf.at, older.at, olderAt.at, olderLen.at, tally.at, touched.at, 0);
+        const n = mem.k.discoverAtom(visits.at, seen.length / 2, counted[atom] ? 1 : 0, rowStart.at, buf.at, older.at, olderAt.at, olderLen.at, tally.at, touched.at, 0);
         const m = mem.k.keep(touched.at, n, tally.at, floor, kept.at);
         const refTally = new Map<number, number>();
         const refTouched: number[] = [];
         for (let v = 0; v < seen.length; v += 2) {
           const [r, i] = [seen[v]!, seen[v + 1]!];
           const t = terms[i]!;
-          tallyRef(refOlder[r]!.map((u) => terms[u]! ^ (t & 1)), refTally, refTouched);
+          if (counted[atom]) tallyRef(refOlder[r]!.map((u) => terms[u]! ^ (t & 1)), refTally, refTouched);
           refOlder[r]!.push(i);
           refOlder[r]!.sort((a, b) => a - b);
         }
+        expect(n).toBe(refTouched.length);
         const refKept = refTouched.filter((k) => refTally.get(k)! >= floor);
         expect(Array.from(touched.view.subarray(0, m))).toEqual(refKept);
         expect(Array.from(kept.view.subarray(0, m))).toEqual(refKept.map((k) => refTally.get(k)));
         expect(Array.from(tally.view)).toEqual(new Array<number>(128).fill(0));
+        // every row's older terms, packed in row order from its start, with their positions
+        rows.forEach((_, r) => {
+          const len = refOlder[r]!.length;
+          expect(olderLen.view[r]).toBe(len);
+          expect(Array.from(olderAt.view.subarray(start[r]!, start[r]! + len))).toEqual(refOlder[r]);
+          expect(Array.from(older.view.subarray(start[r]!, start[r]! + len))).toEqual(refOlder[r]!.map((u) => terms[u]));
+        });
       }
     }));
+  });
+
+  it('phase memory: pieces end below 2^31 bytes (the kernels compare pointers signed)', () => {
+    const mem = new PhaseMemory(2 ** 31); // reserved, not touched: cheap
+    expect(mem.int32(2 ** 29 - 4).at).toBe(0);
+    expect(() => mem.int32(4)).toThrow(/2\^31/);
   });
 
   it('countPair: rows where two symbols occur with the given relative sign', () => {

@@ -3,7 +3,7 @@
  * (linalg/wasm/encoding.ts), and the memory a phase keeps its rows, bit sets and
  * tally in. A tally increment per term of a row is most of CSE's work (10^9 of them
  * on a 1024 x 5950 factor); as JS typed-array code each took 2-3 ns on the bench
- * machine, here 0.7 ns. Same loops, same order, so the same trees.
+ * machine, here 0.7-1.3 ns (bench/RESULTS.md). Same loops, same order, so the same trees.
  *
  * All pointers are byte offsets into the memory; terms are `symbol * 2 + negative`,
  * tally keys `symbol * 2 + relative sign`, both i32.
@@ -17,7 +17,7 @@
  *     is inserted among the older terms at its place.
  *   substitute(row, len, p, q, newTerm, tally, touched, n) -> n': in row[0..len), p's
  *     term becomes newTerm, q's is removed (the last term takes its slot and is looked at
- *     next), and every other term t is tallied as t ^ (newTerm & 1), as tallyOlder does.
+ *     next), and every other term t is tallied as t ^ (newTerm & 1), as discoverAtom tallies.
  *   keep(touched, n, tally, floor, counts) -> m: for every key k of touched[0..n), in
  *     order, clears tally[k], and if it counted floor or more moves k to touched[m] and its
  *     count to counts[m], m++.
@@ -25,8 +25,8 @@
  *     (i64 words: the rows where two symbols occur with a given relative sign).
  */
 import { InternalError } from '@tsvdc/ir';
-import { assemble, Code, I32, I64, OP } from '../../linalg/wasm/encoding.js';
-import type { WasmMemory } from '../../linalg/wasm/kernels.js';
+import { assemble, Code, I32, OP } from '../../linalg/wasm/encoding.js';
+import { align16, BumpAllocator, instantiator, PAGE, type WasmMemory } from '../../linalg/wasm/instance.js';
 
 const BR = 0x0c;
 const BR_IF = 0x0d;
@@ -42,16 +42,6 @@ function count(c: Code, k: number, tally: number, touched: number, n: number, ad
   });
 }
 
-/** `for (; ptr < end; ptr += 4) body()` on i32 locals (body may not branch out). */
-function forWords(c: Code, ptr: number, end: number, body: () => void): void {
-  c.block(() => c.loop(() => {
-    c.get(ptr).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
-    body();
-    c.get(ptr).i32(4).op(OP.i32_add).set(ptr);
-    c.op(BR, 0);
-  }));
-}
-
 /** dst[0..len) = src[0..len) (bytes; memory.copy handles the overlap). */
 function copy(c: Code, dst: () => void, src: () => void, len: () => void): void {
   dst();
@@ -63,21 +53,20 @@ function copy(c: Code, dst: () => void, src: () => void, len: () => void): void 
 function discoverAtomKernel(): Code {
   const [visits, nVisits, counted, rowStart, rows, older, olderAt, olderLen, tally, touched, n] = Array.from({ length: 11 }, (_, i) => i);
   const c = new Code(11);
-  const [end, r, at, s, cnt, t, neg, i, e, k, addr, old, lo, hi, mid] = Array.from({ length: 15 }, () => c.local(I32));
+  const [v, end, r, at, s, cnt, t, neg, i, first, e, k, addr, old, lo, hi, mid] = Array.from({ length: 17 }, () => c.local(I32));
   const word = (base: number, index: number): void => { c.get(base).get(index).i32(2).op(OP.i32_shl).op(OP.i32_add); };
   c.get(visits).get(nVisits).i32(3).op(OP.i32_shl).op(OP.i32_add).set(end);
-  c.block(() => c.loop(() => {
-    c.get(visits).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
-    c.get(visits).mem(OP.i32_load, 2).set(r);
-    c.get(visits).mem(OP.i32_load, 2, 4).set(at);
+  c.forRange(v, visits, end, 8, () => {
+    c.get(v).mem(OP.i32_load, 2).set(r);
+    c.get(v).mem(OP.i32_load, 2, 4).set(at);
     word(rowStart, r); c.mem(OP.i32_load, 2).set(s);
     word(olderLen, r); c.mem(OP.i32_load, 2).set(cnt);
     word(rows, at); c.mem(OP.i32_load, 2).set(t);
     c.get(counted).if_(() => {
       c.get(t).i32(1).op(OP.i32_and).set(neg);
-      word(older, s); c.set(i);
-      c.get(i).get(cnt).i32(2).op(OP.i32_shl).op(OP.i32_add).set(e);
-      forWords(c, i, e, () => {
+      word(older, s); c.set(first);
+      c.get(first).get(cnt).i32(2).op(OP.i32_shl).op(OP.i32_add).set(e);
+      c.forRange(i, first, e, 4, () => {
         c.get(i).mem(OP.i32_load, 2).get(neg).op(OP.i32_xor).set(k);
         count(c, k, tally, touched, n, addr, old);
       });
@@ -103,9 +92,7 @@ function discoverAtomKernel(): Code {
     word(older, lo); c.get(t).mem(OP.i32_store, 2);
     word(olderAt, lo); c.get(at).mem(OP.i32_store, 2);
     word(olderLen, r); c.get(cnt).i32(1).op(OP.i32_add).mem(OP.i32_store, 2);
-    c.get(visits).i32(8).op(OP.i32_add).set(visits);
-    c.op(BR, 0);
-  }));
+  });
   c.get(n);
   return c;
 }
@@ -113,30 +100,28 @@ function discoverAtomKernel(): Code {
 function substituteKernel(): Code {
   const [row, len, p, q, newTerm, tally, touched, n] = [0, 1, 2, 3, 4, 5, 6, 7];
   const c = new Code(8);
-  const [end, negP, t, x, k, addr, old] = Array.from({ length: 7 }, () => c.local(I32));
+  const [at, end, negP, t, x, k, addr, old] = Array.from({ length: 8 }, () => c.local(I32));
   c.get(row).get(len).i32(2).op(OP.i32_shl).op(OP.i32_add).set(end);
   c.get(newTerm).i32(1).op(OP.i32_and).set(negP);
-  c.block(() => c.loop(() => {
-    c.get(row).get(end).op(OP.i32_ge_s).op(BR_IF, 1);
-    c.get(row).mem(OP.i32_load, 2).set(t);
+  // forRange re-reads `end` every iteration: removing q's slot shortens the row
+  c.forRange(at, row, end, 4, () => {
+    c.get(at).mem(OP.i32_load, 2).set(t);
     c.get(t).i32(1).op(OP.i32_shr_u).set(x);
     c.block(() => {
-      // depths inside the ifs: 0 if, 1 this block (next term), 2 the loop (same slot again)
+      // depths inside the ifs: 0 if, 1 this block (next term), 2 forRange's loop (its test, then the same slot again)
       c.get(x).get(p).op(OP.i32_eq).if_(() => {
-        c.get(row).get(newTerm).mem(OP.i32_store, 2);
+        c.get(at).get(newTerm).mem(OP.i32_store, 2);
         c.op(BR, 1);
       });
       c.get(x).get(q).op(OP.i32_eq).if_(() => {
         c.get(end).i32(4).op(OP.i32_sub).set(end);
-        c.get(row).get(end).mem(OP.i32_load, 2).mem(OP.i32_store, 2);
+        c.get(at).get(end).mem(OP.i32_load, 2).mem(OP.i32_store, 2);
         c.op(BR, 2);
       });
       c.get(t).get(negP).op(OP.i32_xor).set(k);
       count(c, k, tally, touched, n, addr, old);
     });
-    c.get(row).i32(4).op(OP.i32_add).set(row);
-    c.op(BR, 0);
-  }));
+  });
   c.get(n);
   return c;
 }
@@ -145,10 +130,9 @@ function keepKernel(): Code {
   const [touched, n, tally, floor, counts] = [0, 1, 2, 3, 4];
   const c = new Code(5);
   const [i, end, m, k, addr, t] = Array.from({ length: 6 }, () => c.local(I32));
-  c.get(touched).set(i);
   c.get(touched).get(n).i32(2).op(OP.i32_shl).op(OP.i32_add).set(end);
   c.i32(0).set(m);
-  forWords(c, i, end, () => {
+  c.forRange(i, touched, end, 4, () => {
     c.get(i).mem(OP.i32_load, 2).set(k);
     c.get(k).i32(2).op(OP.i32_shl).get(tally).op(OP.i32_add).set(addr);
     c.get(addr).mem(OP.i32_load, 2).set(t);
@@ -167,25 +151,20 @@ function keepKernel(): Code {
 function countPairKernel(): Code {
   const [pP, pN, qS, qO, words] = [0, 1, 2, 3, 4];
   const c = new Code(5);
-  const [w, zero] = [c.local(I32), c.local(I32)];
-  const acc = c.local(I64);
+  const [w, zero, acc] = [c.local(I32), c.local(I32), c.local(I32)];
   c.i32(0).set(zero);
-  c.op(...OP.i64_const0).set(acc);
+  c.i32(0).set(acc);
+  // a popcount is at most 64 and the total at most the row count: an i32 sum, as gram-kernel.ts
   c.forRange(w, zero, words, 1, () => {
+    c.get(acc);
     c.get(pP).mem(OP.i64_load, 3).get(qS).mem(OP.i64_load, 3).op(OP.i64_and);
     c.get(pN).mem(OP.i64_load, 3).get(qO).mem(OP.i64_load, 3).op(OP.i64_and);
-    c.op(OP.i64_or).op(OP.i64_popcnt).get(acc).op(OP.i64_add).set(acc);
+    c.op(OP.i64_or).op(OP.i64_popcnt).op(OP.i32_wrap_i64).op(OP.i32_add).set(acc);
     for (const ptr of [pP, pN, qS, qO]) c.get(ptr).i32(8).op(OP.i32_add).set(ptr);
   });
-  c.get(acc).op(OP.i32_wrap_i64);
+  c.get(acc);
   return c;
 }
-
-// The ES2023 lib has no WebAssembly types (they come with the DOM lib); the little we use:
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-};
 
 interface Kernels {
   mem: WasmMemory;
@@ -195,7 +174,12 @@ interface Kernels {
   countPair(pP: number, pN: number, qS: number, qO: number, words64: number): number;
 }
 
-let compiled: object | undefined;
+const instantiate = instantiator<Kernels>(() => assemble([
+  { name: 'discoverAtom', params: 11, code: discoverAtomKernel(), result: true },
+  { name: 'substitute', params: 8, code: substituteKernel(), result: true },
+  { name: 'keep', params: 5, code: keepKernel(), result: true },
+  { name: 'countPair', params: 5, code: countPairKernel(), result: true },
+], 1));
 
 /**
  * A phase's memory: one instance of the kernels with memory for `bytes`, handed out
@@ -203,23 +187,16 @@ let compiled: object | undefined;
  */
 export class PhaseMemory {
   readonly k: Kernels;
-  private next = 0;
+  private readonly heap: BumpAllocator;
 
   constructor(bytes: number) {
-    compiled ??= new WebAssembly.Module(assemble([
-      { name: 'discoverAtom', params: 11, code: discoverAtomKernel(), result: true },
-      { name: 'substitute', params: 8, code: substituteKernel(), result: true },
-      { name: 'keep', params: 5, code: keepKernel(), result: true },
-      { name: 'countPair', params: 5, code: countPairKernel(), result: true },
-    ], 1));
-    this.k = new WebAssembly.Instance(compiled, {}).exports as unknown as Kernels;
-    const pages = Math.ceil(bytes / 65536);
-    if (pages > 1) this.k.mem.grow(pages - 1);
+    this.k = instantiate(Math.ceil(bytes / PAGE));
+    this.heap = new BumpAllocator(this.k.mem, 'phase memory');
   }
 
   /** Bytes to ask for so that pieces of these element counts (4 bytes each) fit. */
   static bytesFor(...counts: number[]): number {
-    return counts.reduce((n, c) => n + Math.ceil((4 * c) / 16) * 16, 0);
+    return counts.reduce((n, c) => n + align16(4 * c), 0);
   }
 
   /** A zeroed piece of n int32 elements: its view and byte offset. */
@@ -235,9 +212,9 @@ export class PhaseMemory {
   }
 
   private take(n: number): number {
-    const at = this.next;
-    this.next += Math.ceil((4 * n) / 16) * 16;
-    if (this.next > this.k.mem.buffer.byteLength) throw new InternalError(`phase memory: ${this.next} bytes asked, ${this.k.mem.buffer.byteLength} reserved`);
+    const at = this.heap.take(4 * n);
+    // the kernels compare pointers as signed i32: every byte offset, ends included, stays below 2^31
+    if (at + 4 * n >= 2 ** 31) throw new InternalError(`phase memory: ${at + 4 * n} bytes, the kernels address below 2^31`);
     return at;
   }
 }

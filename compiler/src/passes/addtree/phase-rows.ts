@@ -11,6 +11,14 @@ import { PairBuckets } from './pair-buckets.js';
 import type { SharedSums, SymbolRows } from './pair-sharing.js';
 import { PhaseMemory } from './phase-kernels.js';
 
+/**
+ * Most symbols a phase on these rows can end with: every symbol made replaces two terms
+ * or more (in two rows or more) by one, so at most terms / 2 are made.
+ */
+export function maxSymbols(input: SymbolRows): number {
+  return input.atoms + Math.floor(input.term.length / 2) + 1;
+}
+
 export abstract class PhaseRows {
   /** 32-bit words per plane of a row bit set (even, for 64-bit popcounts). */
   protected readonly W: number;
@@ -44,20 +52,18 @@ export abstract class PhaseRows {
 
   /**
    * Rows, and bit sets for `bitSymbols` symbols; `sortRows` sorts each row's terms.
-   * The tally holds keys of up to `maxSymbols` symbols; `extraInts` more int32 of the
-   * memory are left for the phase.
+   * The tally holds keys of up to `maxSymbols` symbols; the memory has room left for
+   * the phase's own pieces of `extraPieces` int32 each.
    */
-  protected constructor(protected readonly input: SymbolRows, bitSymbols: number, sortRows: boolean, maxSymbols: number, extraInts = 0) {
+  protected constructor(protected readonly input: SymbolRows, bitSymbols: number, sortRows: boolean, maxSymbols: number, extraPieces: readonly number[] = []) {
     const R = input.rows;
     const words = Math.max(1, Math.ceil(R / 32));
     const W = (this.W = words + (words & 1));
-    const terms = input.term.length;
-    this.mem = new PhaseMemory(PhaseMemory.bytesFor(bitSymbols * 2 * W, terms, 2 * maxSymbols, 2 * maxSymbols, 2 * maxSymbols, extraInts));
-    const bits = this.mem.uint32(bitSymbols * 2 * W);
-    const rowBuf = this.mem.int32(terms);
-    const tally = this.mem.int32(2 * maxSymbols);
-    const touched = this.mem.int32(2 * maxSymbols);
-    const kept = this.mem.int32(2 * maxSymbols);
+    // bits, then rowBuf, tally, touched and kept
+    const [bitWords, ...ints] = [bitSymbols * 2 * W, input.term.length, 2 * maxSymbols, 2 * maxSymbols, 2 * maxSymbols];
+    this.mem = new PhaseMemory(PhaseMemory.bytesFor(bitWords, ...ints, ...extraPieces));
+    const bits = this.mem.uint32(bitWords);
+    const [rowBuf, tally, touched, kept] = ints.map((n) => this.mem.int32(n));
     [this.bits, this.rowBuf, this.tally, this.touched, this.kept] = [bits.view, rowBuf.view, tally.view, touched.view, kept.view];
     this.at = { bits: bits.at, rowBuf: rowBuf.at, tally: tally.at, touched: touched.at, kept: kept.at };
     this.rowBuf.set(input.term);
