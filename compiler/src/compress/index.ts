@@ -4,8 +4,7 @@
  * Operates on ONNX directly, so ops tsvdc cannot import pass through untouched.
  */
 import { availableParallelism } from 'node:os';
-import type { GraphIndex } from '../onnx/graph.js';
-import { importOnnxLenient } from '../onnx/import/index.js';
+import { importOnnxLenient, type LenientImport } from '../onnx/import/index.js';
 import type { ModelProto } from '../onnx/proto.js';
 import type { OnnxModel } from '../onnx/read.js';
 import { readTsvdMeta, writeTsvdMeta, type CompressedLayer } from '../onnx/tsvd-meta.js';
@@ -28,15 +27,24 @@ export interface CompressedModel {
   readonly skipped: readonly SkippedLayer[];
   /** The selected sites, for progress displays (id, name, op). */
   readonly sites: readonly LayerSite[];
+  /** The input model's plan (report reuses it to recompute errors, instead of selecting again). */
+  readonly plan: CompressionPlan;
 }
+
+/** The layers of a model that compress selects, with the (lenient) import that found them. */
+export type CompressionPlan = Selection & { readonly file: string } & Pick<LenientImport, 'graph' | 'shapeOf' | 'unsupported'>;
 
 export const DEFAULT_TSVD: TsvdOptions = { tol: 0.01, cosThresh: 0.8386 };
 
-/** The sites compress would work on, before any decomposition (for progress bars). */
-export function planCompression(model: OnnxModel, opts: SelectOptions): Selection & { graph: GraphIndex } {
-  const lenient = importOnnxLenient(model);
+/**
+ * The sites compress would work on, before any decomposition (for progress bars); the
+ * one selection of weight layers (report uses it too). Layers an earlier run compressed
+ * (tsvdc metadata) are neither selected nor skipped.
+ */
+export function planCompression(model: OnnxModel, opts: SelectOptions = {}): CompressionPlan {
+  const { graph, shapeOf, unsupported } = importOnnxLenient(model);
   const compressedNodes = new Set(readTsvdMeta(model.proto, model.file).flatMap((l) => l.nodes));
-  return { ...selectLayers(lenient.graph, lenient.shapeOf, { ...opts, compressedNodes }), graph: lenient.graph };
+  return { ...selectLayers(graph, shapeOf, { ...opts, compressedNodes }), file: model.file, graph, shapeOf, unsupported };
 }
 
 /**
@@ -62,5 +70,5 @@ export async function compressModel(model: OnnxModel, opts: CompressOptions, hoo
   const proto: ModelProto = { ...model.proto, graph: { ...model.proto.graph! }, metadataProps: [...model.proto.metadataProps] };
   const layers = rewriteModel(proto, plan.graph, done, tsvd);
   writeTsvdMeta(proto, [...readTsvdMeta(model.proto, model.file), ...layers]);
-  return { proto, layers, seconds: done.map((d) => d.result.seconds), skipped, sites: plan.sites };
+  return { proto, layers, seconds: done.map((d) => d.result.seconds), skipped, sites: plan.sites, plan };
 }

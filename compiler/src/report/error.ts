@@ -8,13 +8,11 @@
  * computed: a SAME-padded conv or a ConvTranspose with output_shape needs them.
  */
 import { numel, ternaryFromValues, ternaryToInt8, TsvdcError, type TernaryTensor } from '@tsvdc/ir';
-import { selectLayers, type Selection } from '../compress/select.js';
+import type { Selection } from '../compress/select.js';
 import { denseOperator } from '../linalg/operator.js';
 import { sigmaMax } from '../linalg/lanczos.js';
 import { ONNX_CODES } from '../onnx/codes.js';
 import type { GraphIndex } from '../onnx/graph.js';
-import { importOnnxLenient } from '../onnx/import/index.js';
-import type { OnnxModel } from '../onnx/read.js';
 import { tensorValues } from '../onnx/tensor.js';
 import type { CompressedLayer } from '../onnx/tsvd-meta.js';
 import { convWeightFromFactors, formLayout, groupMatrix, type ConvForm, type WeightShape } from '../tsvd/conv-forms.js';
@@ -49,28 +47,19 @@ function linearApprox(U: TernaryTensor, s: Float64Array, V: TernaryTensor): Floa
   return out;
 }
 
-/** The original model's weight layers, as compress would select them. */
-export interface OriginalLayers {
-  readonly file: string;
-  readonly sel: Selection;
-}
-
-export function originalLayers(original: OnnxModel): OriginalLayers {
-  const lenient = importOnnxLenient(original);
-  return { file: original.file, sel: selectLayers(lenient.graph, lenient.shapeOf, {}) };
-}
+/** The original model's weight layers, as compress selects them (planCompression). */
+export type OriginalLayers = Selection & { readonly file: string };
 
 /** The layer's error recomputed against the original model's layers. */
 export function recomputeError(compressed: GraphIndex, orig: OriginalLayers, l: CompressedLayer): number {
-  const sel = orig.sel;
-  const site = sel.sites.find((s) => s.name === l.node);
+  const site = orig.sites.find((s) => s.name === l.node);
   const fail = (why: string): never => {
     throw new TsvdcError(ONNX_CODES.originalMismatch, `layer ${JSON.stringify(l.node)}: ${why}`, { file: orig.file, node: l.node });
   };
-  const skipped = sel.skipped.find((s) => s.node === l.node);
+  const skipped = orig.skipped.find((s) => s.node === l.node);
   if (!site && skipped) return fail(`the original ${skipped.op} of that name is not a layer tsvdc can read back: ${skipped.reason}`);
   if (!site) return fail('the original model has no Gemm/MatMul/Conv/ConvTranspose of that name with a constant weight');
-  const job = sel.jobs[site.id]!;
+  const job = orig.jobs[site.id]!;
   if (site.op !== l.op || site.weightShape.join() !== l.weightShape.join()) {
     fail(`the original is a ${site.op} with weight [${site.weightShape}], the compressed layer was a ${l.op} with [${l.weightShape}]`);
   }

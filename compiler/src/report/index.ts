@@ -5,12 +5,12 @@
  * compressed layer's error is recomputed instead of read from the metadata.
  */
 import { numel } from '@tsvdc/ir';
+import { planCompression } from '../compress/index.js';
+import type { SkippedLayer } from '../compress/select.js';
 import type { GraphIndex } from '../onnx/graph.js';
-import { importOnnxLenient } from '../onnx/import/index.js';
 import type { OnnxModel } from '../onnx/read.js';
 import { readTsvdMeta, TSVD_META_KEY } from '../onnx/tsvd-meta.js';
-import { selectLayers, type SkippedLayer } from '../compress/select.js';
-import { originalLayers, recomputeError } from './error.js';
+import { recomputeError, type OriginalLayers } from './error.js';
 import { compressedRow, denseRows, type LayerRow } from './layers.js';
 
 export type { LayerRow } from './layers.js';
@@ -50,21 +50,21 @@ function floatParams(g: GraphIndex): number {
  * The report of `model`. With `original`, compressed layers' errors are recomputed
  * against it: all of them, or only those named in `recompute` (compress re-checks the
  * layers it compressed now; layers compressed by an earlier run are not in its input
- * model, their stored errors stay).
+ * model, their stored errors stay). `original` is the original model, or its layers
+ * already selected (compress passes its plan); a model is only read when some layer
+ * needs recomputing.
  */
-export function reportModel(model: OnnxModel, original?: OnnxModel, recompute?: ReadonlySet<string>): ModelReport {
-  const lenient = importOnnxLenient(model);
-  const g = lenient.graph;
+export function reportModel(model: OnnxModel, original?: OnnxModel | OriginalLayers, recompute?: ReadonlySet<string>): ModelReport {
+  const sel = planCompression(model);
+  const g = sel.graph;
   const meta = readTsvdMeta(model.proto, model.file);
-  const members = new Set(meta.flatMap((l) => l.nodes));
-  const orig = original ? originalLayers(original) : undefined;
-  const redo = (l: { node: string }): boolean => orig !== undefined && (recompute?.has(l.node) ?? true);
+  const redo = (l: { node: string }): boolean => original !== undefined && (recompute?.has(l.node) ?? true);
+  const orig = original === undefined || !meta.some(redo) ? undefined : 'sites' in original ? original : planCompression(original);
   const compressed = meta.map((l) => {
-    const row = compressedRow(g, lenient.shapeOf, l);
-    return redo(l) ? { ...row, error: recomputeError(g, orig!, l), errorSource: 'recomputed' as const } : row;
+    const row = compressedRow(g, sel.shapeOf, l);
+    return orig && redo(l) ? { ...row, error: recomputeError(g, orig, l), errorSource: 'recomputed' as const } : row;
   });
-  const sel = selectLayers(g, lenient.shapeOf, { compressedNodes: members });
-  const rows = [...denseRows(sel, lenient.shapeOf), ...compressed];
+  const rows = [...denseRows(sel, sel.shapeOf), ...compressed];
   // graph order: by the position of each layer's (first) node
   const pos = new Map(g.names.map((n, i) => [n, i]));
   const at = (r: LayerRow): number => pos.get(r.name) ?? pos.get(meta.find((l) => l.node === r.name)?.nodes[0] ?? '') ?? 0;
@@ -78,7 +78,7 @@ export function reportModel(model: OnnxModel, original?: OnnxModel, recompute?: 
       params: floatParams(g), ternaryParams: sum((r) => r.ternaryParams),
     },
     errorSource: errorSource(meta.length, meta.filter(redo).length),
-    unknownShapes: lenient.unsupported.map((u) => `${u.node} (${u.opType})`),
+    unknownShapes: sel.unsupported.map((u) => `${u.node} (${u.opType})`),
     notes: reportNotes(g, meta.length, sel.skipped),
   };
 }

@@ -120,7 +120,7 @@ export async function runCompress(path: string, opts: CliOptions): Promise<{ res
   const bytes = writeModel(result.proto, opts.output);
   // the output must read back and re-import its TSVD layers before it is written; the
   // layers an earlier run compressed are not in the input model: their stored errors stay
-  const report = reportModel(readModel(bytes, { file: opts.output }), model, new Set(result.layers.map((l) => l.node)));
+  const report = reportModel(readModel(bytes, { file: opts.output }), result.plan, new Set(result.layers.map((l) => l.node)));
   writeOutputFile(opts.output, bytes);
   const seconds = (performance.now() - t0) / 1000;
   if (opts.json !== undefined) writeJson(opts.json, opts.output, jsonReport(path, opts.output, options, result, report, seconds));
