@@ -1,19 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TsvdcError } from '@tsvdc/ir';
-import { readModel } from '../read.js';
-import { buildModel, float, floatTensor, node, valueInfo, type ModelSpec } from '../testing/builder.js';
-import { writeModel } from '../write.js';
-import { importOnnx } from './index.js';
-
-function importError(spec: ModelSpec): TsvdcError {
-  try {
-    importOnnx(readModel(writeModel(buildModel(spec)), { file: 'bad.onnx' }));
-  } catch (e) {
-    if (e instanceof TsvdcError) return e;
-    throw e;
-  }
-  throw new Error('expected a TsvdcError');
-}
+import { float, floatTensor, node, valueInfo } from '../testing/builder.js';
+import { importError } from '../testing/errors.js';
 
 const x = valueInfo('x', [1, 4]);
 const y = valueInfo('y', [1, 3]);
