@@ -71,6 +71,14 @@ describe('constant folding', () => {
     }, 'dyn.onnx');
     expect(e.message).toBe('dyn.onnx: TSVDC209: 1 node cannot be imported: "swap" (Reshape: target dimension 1 is dimension 0 of "x", which is dynamic (tsvdc copies a dynamic dimension only in place))');
   });
+  it('Squeeze of a constant on an axis that is not 1: the same TSVDC210 as Squeeze of a computed tensor', () => {
+    const squeezeOf = (what: string): NodeProto[] => [node('Squeeze', [what], ['s'], { axes: [0] }, 'sq'), node('Relu', ['s'], ['y'])];
+    const io = { opset: 11, inputs: [valueInfo('x', [2, 3])], outputs: [valueInfo('y', [3])] };
+    const computed = importError({ ...io, nodes: squeezeOf('x') });
+    const folded = importError({ ...io, initializers: [weight('C', [2, 3], r)], nodes: squeezeOf('C') });
+    expect(computed.message).toBe('bad.onnx: TSVDC210: Squeeze: cannot squeeze axis 0 of size 2 (node "sq")');
+    expect(folded.message).toBe(computed.message);
+  });
 });
 
 describe('LeakyRelu, ReduceMean, old Softmax', () => {

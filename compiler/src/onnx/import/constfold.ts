@@ -12,6 +12,7 @@ import { ONNX_CODES } from '../codes.js';
 import { DTYPE, type TensorProto } from '../proto.js';
 import { floatTensorOf, int64Tensor, tensorValues } from '../tensor.js';
 import type { DynamicDim, NodeCtx } from './context.js';
+import { squeezedDims } from './shape.js';
 
 const FLOATS = new Set<number>([DTYPE.FLOAT, DTYPE.FLOAT16, DTYPE.DOUBLE, DTYPE.BFLOAT16]);
 /** Integer types and the typed field ONNX keeps them in (BOOL = 9 included). */
@@ -121,20 +122,7 @@ export function foldGather(c: NodeCtx): void {
 /** Unsqueeze/Squeeze of a constant: the same values under new dims. */
 export function foldSqueeze(c: NodeCtx): void {
   const x = input(c, 0);
-  const squeeze = c.opType === 'Squeeze';
-  const raw = c.opset >= 13 ? (c.has(1) ? c.ints(1, 'axes') : undefined) : c.attr('axes') ? c.intList('axes', []) : undefined;
-  if (!raw && !squeeze) c.fail(ONNX_CODES.badAttribute, 'axes are required');
-  const outRank = squeeze ? x.dims.length - (raw?.length ?? x.dims.filter((d) => d === 1).length) : x.dims.length + raw!.length;
-  const rank = squeeze ? x.dims.length : outRank;
-  const axes = new Set((raw ?? x.dims.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => (a < 0 ? a + rank : a)));
-  if ([...axes].some((a) => a < 0 || a >= rank)) c.fail(ONNX_CODES.badAttribute, `axes [${raw}] are out of range for rank ${rank}`);
-  let dims: number[];
-  if (squeeze) dims = x.dims.filter((_, i) => !axes.has(i));
-  else {
-    const it = x.dims[Symbol.iterator]();
-    dims = Array.from({ length: outRank }, (_, i) => (axes.has(i) ? 1 : it.next().value!));
-  }
-  define(c, { ...x, dims });
+  define(c, { ...x, dims: squeezedDims(c, x.dims) });
 }
 
 /** Concat of constants along `axis`. */

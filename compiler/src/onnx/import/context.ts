@@ -181,6 +181,15 @@ export class NodeCtx {
     return intValues(this.constOrFail(i, what), this.origin);
   }
 
+  /**
+   * The `axes` of an op that reads them from input 1 from opset `since` on and from an
+   * attribute before (Squeeze, Unsqueeze, ReduceMean); undefined when not given.
+   */
+  axes(since: number): number[] | undefined {
+    if (this.opset >= since) return this.has(1) ? this.ints(1, 'axes') : undefined;
+    return this.attr('axes') ? this.intList('axes', []) : undefined;
+  }
+
   /** A constant operand as float64 values, any numeric dtype (Clip bounds, ratios). */
   numbers(i: number, what: string): Float64Array {
     return tensorValues(this.constOrFail(i, what), this.origin);

@@ -100,8 +100,7 @@ export function importReduceMean(c: NodeCtx): void {
 
 function spatialMean(c: NodeCtx): void {
   const x = c.type(0).shape;
-  const raw = c.opset >= 18 ? (c.has(1) ? c.ints(1, 'axes') : undefined) : c.attr('axes') ? c.intList('axes', []) : undefined;
-  const axes = (raw ?? []).map((a) => (a < 0 ? a + x.length : a)).sort();
+  const axes = (c.axes(18) ?? []).map((a) => (a < 0 ? a + x.length : a)).sort();
   if (x.length !== 4 || axes.join() !== '2,3') {
     c.unsupported('ReduceMean is supported over H and W of an NCHW tensor, or as part of a LayerNorm pattern (ReduceMean, Sub, Pow, ReduceMean, Add, Sqrt, Div)');
   }

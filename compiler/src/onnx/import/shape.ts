@@ -56,22 +56,28 @@ export function importConcat(c: NodeCtx): void {
   c.emit('concat', ins, { axis: axisIn(c, c.int('axis', 0), rank) });
 }
 
+/**
+ * The dims Squeeze/Unsqueeze make of `x` (import and constant folding): axes in range,
+ * a squeezed axis of size 1, no axes = every 1 (Squeeze only).
+ */
+export function squeezedDims(c: NodeCtx, x: readonly number[]): number[] {
+  const squeeze = c.opType === 'Squeeze';
+  const raw = c.axes(13);
+  if (!raw && !squeeze) c.fail(ONNX_CODES.badAttribute, 'axes are required');
+  const outRank = squeeze ? x.length - (raw?.length ?? x.filter((d) => d === 1).length) : x.length + raw!.length;
+  const axes = new Set((raw ?? x.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisIn(c, a, squeeze ? x.length : outRank, 'axes')));
+  if (squeeze) {
+    for (const a of axes) if (x[a] !== 1) c.fail(ONNX_CODES.shapeMismatch, `cannot squeeze axis ${a} of size ${x[a]}`);
+    return x.filter((_, i) => !axes.has(i));
+  }
+  const it = x[Symbol.iterator]();
+  return Array.from({ length: outRank }, (_, i) => (axes.has(i) ? 1 : it.next().value!));
+}
+
 /** Squeeze/Unsqueeze as a reshape; unknown (batch) dims are copied with 0 and must stay in place. */
 export function importSqueeze(c: NodeCtx): void {
   const x = c.type(0).shape;
-  const squeeze = c.opType === 'Squeeze';
-  const raw = c.opset >= 13 ? (c.has(1) ? c.ints(1, 'axes') : undefined) : c.attr('axes') ? c.intList('axes', []) : undefined;
-  const outRank = squeeze ? x.length - (raw?.length ?? x.filter((d) => d === 1).length) : x.length + (raw?.length ?? 0);
-  if (!raw && !squeeze) c.fail(ONNX_CODES.badAttribute, 'axes are required');
-  const axes = new Set((raw ?? x.flatMap((d, i) => (d === 1 ? [i] : []))).map((a) => axisIn(c, a, squeeze ? x.length : outRank, 'axes')));
-  let out: number[];
-  if (squeeze) {
-    for (const a of axes) if (x[a] !== 1) c.fail(ONNX_CODES.shapeMismatch, `cannot squeeze axis ${a} of size ${x[a]}`);
-    out = x.filter((_, i) => !axes.has(i));
-  } else {
-    const it = x[Symbol.iterator]();
-    out = Array.from({ length: outRank }, (_, i) => (axes.has(i) ? 1 : it.next().value!));
-  }
+  const out = squeezedDims(c, x);
   // a dynamic (-1) dim is copied from the input with 0, which needs it at the same position
   const target = out.map((d, i) => (d === -1 ? (x[i] === -1 ? 0 : NaN) : d));
   if (target.some(Number.isNaN)) c.unsupported(`${c.opType} moves an unknown dimension of [${x}]`);
