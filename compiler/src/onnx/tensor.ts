@@ -12,7 +12,17 @@ import { DTYPE, DTYPE_NAMES, type TensorProto } from './proto.js';
 const ELEM_BYTES: Readonly<Record<number, number>> = {
   1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2,
 };
-const FLOAT_TYPES = new Set([1, 10, 11, 16]);
+const FLOAT_TYPES = new Set<number>([DTYPE.FLOAT, DTYPE.FLOAT16, DTYPE.DOUBLE, DTYPE.BFLOAT16]);
+
+/** Whether `t` is a float element type (FLOAT, FLOAT16, DOUBLE, BFLOAT16). */
+export function isFloatDtype(t: number | undefined): boolean {
+  return FLOAT_TYPES.has(t ?? 0);
+}
+
+/** Whether `t` is an integer element type tsvdc can read and write (BOOL included). */
+export function isIntDtype(t: number | undefined): boolean {
+  return ELEM_BYTES[t ?? 0] !== undefined && !isFloatDtype(t);
+}
 
 export function dtypeName(t: number | undefined): string {
   return t === undefined ? 'UNDEFINED' : DTYPE_NAMES[t] ?? `unknown data type ${t}`;
@@ -100,13 +110,16 @@ function fromRaw(dtype: number, raw: Uint8Array, n: number): Float64Array {
   return out;
 }
 
-function typedField(t: TensorProto, dtype: number): number[] {
+type TypedField = 'floatData' | 'doubleData' | 'int64Data' | 'uint64Data' | 'int32Data';
+
+/** The typed field ONNX keeps `dtype`'s values in when there is no raw_data. */
+function typedField(dtype: number): TypedField {
   switch (dtype) {
-    case 1: return t.floatData;
-    case 11: return t.doubleData;
-    case 7: return t.int64Data;
-    case 12: case 13: return t.uint64Data;
-    default: return t.int32Data;
+    case 1: return 'floatData';
+    case 11: return 'doubleData';
+    case 7: return 'int64Data';
+    case 12: case 13: return 'uint64Data';
+    default: return 'int32Data';
   }
 }
 
@@ -134,7 +147,7 @@ export function tensorValues(t: TensorProto, origin: Origin): Float64Array {
     }
     return fromRaw(dtype, t.rawData, n);
   }
-  const vals = typedField(t, dtype);
+  const vals = t[typedField(dtype)];
   if (vals.length !== n) {
     throw new TsvdcError(ONNX_CODES.tensorSize, `${where(t)} has ${vals.length} values, its shape [${t.dims}] needs ${n}`, origin);
   }
@@ -144,7 +157,7 @@ export function tensorValues(t: TensorProto, origin: Origin): Float64Array {
 /** Values of a weight tensor: a float dtype, every value finite (TSVDC206 otherwise). */
 export function weightValues(t: TensorProto, origin: Origin): Float64Array {
   const dtype = t.dataType ?? 0;
-  if (!FLOAT_TYPES.has(dtype)) {
+  if (!isFloatDtype(dtype)) {
     throw new TsvdcError(ONNX_CODES.badDtype, `weight ${where(t)} has data type ${dtypeName(dtype)}, expected FLOAT, FLOAT16, BFLOAT16 or DOUBLE`, origin);
   }
   const v = tensorValues(t, origin);
@@ -159,7 +172,7 @@ export function weightValues(t: TensorProto, origin: Origin): Float64Array {
 /** Integer values (shapes, axes): an integer dtype, every value an integer. */
 export function intValues(t: TensorProto, origin: Origin): number[] {
   const dtype = t.dataType ?? 0;
-  if (FLOAT_TYPES.has(dtype)) {
+  if (isFloatDtype(dtype)) {
     throw new TsvdcError(ONNX_CODES.badDtype, `${where(t)} has data type ${dtypeName(dtype)}, expected an integer type`, origin);
   }
   return Array.from(tensorValues(t, origin));
@@ -194,9 +207,15 @@ export function int8Tensor(name: string, dims: readonly number[], values: Int8Ar
   return emptyTensor(name, dims, DTYPE.INT8, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
 }
 
+/** An integer tensor of `dtype` (BOOL included), its values in the typed field of that dtype. */
+export function intTensorOf(name: string, dims: readonly number[], values: ArrayLike<number>, dtype: number): TensorProto {
+  if (!isIntDtype(dtype)) throw new InternalError(`intTensorOf: data type ${dtypeName(dtype)} is not an integer type`);
+  return { ...emptyTensor(name, dims, dtype, undefined), [typedField(dtype)]: Array.from(values) };
+}
+
 /** An INT64 tensor (shapes). */
 export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): TensorProto {
-  return { ...emptyTensor(name, dims, DTYPE.INT64, undefined), int64Data: [...values] };
+  return intTensorOf(name, dims, values, DTYPE.INT64);
 }
 
 function emptyTensor(name: string, dims: readonly number[], dataType: number, rawData: Uint8Array | undefined): TensorProto {

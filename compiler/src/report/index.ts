@@ -9,6 +9,7 @@ import { planCompression } from '../compress/index.js';
 import type { SkippedLayer } from '../compress/select.js';
 import type { GraphIndex } from '../onnx/graph.js';
 import type { OnnxModel } from '../onnx/read.js';
+import { isFloatDtype } from '../onnx/tensor.js';
 import { readTsvdMeta, TSVD_META_KEY } from '../onnx/tsvd-meta.js';
 import { recomputeError, type OriginalLayers } from './error.js';
 import { compressedRow, denseRows, type LayerRow } from './layers.js';
@@ -38,11 +39,9 @@ export interface ModelReport {
   readonly notes: readonly string[];
 }
 
-const FLOAT_DTYPES = new Set([1, 10, 11, 16]);
-
 function floatParams(g: GraphIndex): number {
   let n = 0;
-  for (const t of [...g.initializers.values(), ...g.constants.values()]) if (FLOAT_DTYPES.has(t.dataType ?? 0)) n += numel(t.dims);
+  for (const t of [...g.initializers.values(), ...g.constants.values()]) if (isFloatDtype(t.dataType)) n += numel(t.dims);
   return n;
 }
 

@@ -10,15 +10,9 @@
  */
 import { ONNX_CODES } from '../codes.js';
 import { DTYPE, type TensorProto } from '../proto.js';
-import { floatTensorOf, int64Tensor, tensorValues } from '../tensor.js';
+import { floatTensorOf, intTensorOf, isFloatDtype, isIntDtype, tensorValues } from '../tensor.js';
 import type { DynamicDim, NodeCtx } from './context.js';
 import { squeezedDims } from './shape.js';
-
-const FLOATS = new Set<number>([DTYPE.FLOAT, DTYPE.FLOAT16, DTYPE.DOUBLE, DTYPE.BFLOAT16]);
-/** Integer types and the typed field ONNX keeps them in (BOOL = 9 included). */
-const INT_FIELD: Readonly<Record<number, 'int32Data' | 'int64Data' | 'uint64Data'>> = {
-  2: 'int32Data', 3: 'int32Data', 4: 'int32Data', 5: 'int32Data', 6: 'int32Data', 9: 'int32Data', 7: 'int64Data', 12: 'uint64Data', 13: 'uint64Data',
-};
 
 interface Folded {
   readonly dims: readonly number[];
@@ -28,9 +22,7 @@ interface Folded {
 }
 
 function tensorOf(name: string, f: Folded): TensorProto {
-  if (FLOATS.has(f.dtype)) return floatTensorOf(name, f.dims, f.values, f.dtype);
-  const field = INT_FIELD[f.dtype]!;
-  return { ...int64Tensor(name, f.dims, []), dataType: f.dtype, [field]: Array.from(f.values) };
+  return isFloatDtype(f.dtype) ? floatTensorOf(name, f.dims, f.values, f.dtype) : intTensorOf(name, f.dims, f.values, f.dtype);
 }
 
 /** Records the node's first output as a folded constant. */
@@ -63,7 +55,7 @@ export function foldIdentity(c: NodeCtx): void {
  */
 export function importCast(c: NodeCtx): void {
   const to = c.int('to', 0);
-  if (!FLOATS.has(to) && INT_FIELD[to] === undefined) c.unsupported(`Cast to data type ${to}`);
+  if (!isFloatDtype(to) && !isIntDtype(to)) c.unsupported(`Cast to data type ${to}`);
   if (!c.isConstant(0)) {
     if (to !== DTYPE.FLOAT && to !== DTYPE.DOUBLE) c.unsupported(`Cast of a computed tensor to data type ${to} (tsvdc computes in float32/float64)`);
     const out = c.node.output[0]!;
@@ -73,8 +65,8 @@ export function importCast(c: NodeCtx): void {
     return;
   }
   const x = input(c, 0);
-  if (x.dynamic!.size > 0 && FLOATS.has(to)) c.unsupported('Cast of the dynamic batch size to a float type');
-  const convert = to === 9 ? (v: number) => (v !== 0 ? 1 : 0) : FLOATS.has(to) ? (v: number) => v : Math.trunc;
+  if (x.dynamic!.size > 0 && isFloatDtype(to)) c.unsupported('Cast of the dynamic batch size to a float type');
+  const convert = to === 9 ? (v: number) => (v !== 0 ? 1 : 0) : isFloatDtype(to) ? (v: number) => v : Math.trunc;
   define(c, { dims: x.dims, values: Float64Array.from(x.values, convert), dtype: to, dynamic: x.dynamic! });
 }
 
