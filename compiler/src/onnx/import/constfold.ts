@@ -12,6 +12,7 @@ import { ONNX_CODES } from '../codes.js';
 import { DTYPE, type TensorProto } from '../proto.js';
 import { floatTensorOf, intTensorOf, isFloatDtype, isIntDtype, tensorValues } from '../tensor.js';
 import type { DynamicDim, NodeCtx } from './context.js';
+import { importIdentity } from './elementwise.js';
 import { squeezedDims } from './shape.js';
 
 interface Folded {
@@ -58,10 +59,7 @@ export function importCast(c: NodeCtx): void {
   if (!isFloatDtype(to) && !isIntDtype(to)) c.unsupported(`Cast to data type ${to}`);
   if (!c.isConstant(0)) {
     if (to !== DTYPE.FLOAT && to !== DTYPE.DOUBLE) c.unsupported(`Cast of a computed tensor to data type ${to} (tsvdc computes in float32/float64)`);
-    const out = c.node.output[0]!;
-    const src = c.value(0);
-    if (c.st.g.outputs.includes(out)) c.emit('identity', [src], {});
-    else c.st.alias.set(out, src);
+    importIdentity(c);
     return;
   }
   const x = input(c, 0);
