@@ -10,6 +10,7 @@ import { compareWithOrt, randomFeeds } from '../onnx/testing/compare.js';
 import { FASHION_CNN, FASHION_MLP, fashionTestSet, wakeWordModels } from '../onnx/testing/fixtures.js';
 import { readTsvdMeta } from '../onnx/tsvd-meta.js';
 import { writeModel } from '../onnx/write.js';
+import { lowerTernaryToAddTrees } from '../passes/lower-ternary-to-add-trees.js';
 import { compareOutputs } from '../report/agreement.js';
 import { loadOrt, type FloatTensor } from '../report/ort.js';
 import { compressModel } from './index.js';
@@ -60,7 +61,7 @@ describe('compress real models (tol 0.05)', () => {
 });
 
 describe('a PyTorch Linear on [B, T, C]: MatMul then a bias Add (or Sub) node', () => {
-  it('re-imports with the shift folded into the TSVD layer, on rows, computing what onnxruntime does', async () => {
+  it('re-imports with the shift folded into the TSVD layer (one tlinear on [B, T, C]; lowering works on rows), computing what onnxruntime does', async () => {
     const r = rng(4);
     const path = join(mkdtempSync(join(tmpdir(), 'tsvdc-seq-')), 'seq.onnx');
     writeFileSync(path, writeModel(buildModel({
@@ -73,7 +74,15 @@ describe('a PyTorch Linear on [B, T, C]: MatMul then a bias Add (or Sub) node', 
     })));
     await check(path, randomFeeds([['x', [2, 7, 16]]]), ['fc1', 'fc2'], []);
     const m = importOnnx(readModel(writeModel((await compressModel(readModelFile(path), { tol: TOL, cosThresh: 0.8386, jobs: 0 })).proto), { file: 'c.onnx' }));
-    expect(m.nodes.map((n) => `${n.op}${n.attrs['bias'] !== undefined ? '+bias' : ''}`)).toEqual(['reshape', 'tlinear+bias', 'reshape', 'relu', 'reshape', 'tlinear+bias', 'reshape']);
+    expect(m.nodes.map((n) => `${n.op}${n.attrs['bias'] !== undefined ? '+bias' : ''}`)).toEqual(['tlinear+bias', 'relu', 'tlinear+bias']);
+    expect(m.nodes.filter((n) => n.op === 'tlinear').map((n) => m.values.get(n.inputs[0]!)!.shape)).toEqual([[2, 7, 16], [2, 7, 24]]);
+    // lowered (reshape to rows, the stages, reshape back), it computes what the tlinears do
+    const low = lowerTernaryToAddTrees(m);
+    expect(low.nodes.map((n) => n.op)).toEqual(['reshape', 'tmatvec', 'scale', 'tmatvec', 'bias', 'reshape', 'relu', 'reshape', 'tmatvec', 'scale', 'tmatvec', 'bias', 'reshape']);
+    const x = { x: { shape: [2, 7, 16], data: Float64Array.from({ length: 224 }, (_, i) => Math.sin(i)) } };
+    const [ya, yb] = [interpret(m, x, { mode: 'f64' })['y']!, interpret(low, x, { mode: 'f64' })['y']!];
+    expect(yb.shape).toEqual([2, 7, 8]);
+    expect(yb.data.reduce((w, v, i) => Math.max(w, Math.abs(v - ya.data[i]!)), 0)).toBeLessThan(1e-9);
   });
 });
 

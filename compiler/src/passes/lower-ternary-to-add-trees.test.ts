@@ -16,15 +16,18 @@ function relDiff(a: Float64Array, b: Float64Array): number {
   return d / s;
 }
 
-function tlinearModule(): Module {
+/** A tlinear on `shape` (a -1 batch: dynamic), V [3, 4], U [2, 3], with bias. */
+function tlinearOn(shape: readonly number[]): Module {
   const b = new ModuleBuilder('one', 'ternary');
-  const x = b.input([2, 4]);
+  const x = b.input([...shape]);
   const V = b.constant('V', ternaryFromValues([3, 4], [1, -1, 0, 1, 0, 1, 1, 1, -1, 0, 0, -1]));
   const U = b.constant('U', ternaryFromValues([2, 3], [1, 1, 0, -1, 0, 1]));
   const s = b.constant('s', dense([3], Float32Array.from([0.5, 2, -1])));
   const bias = b.constant('b', dense([2], Float32Array.from([1, -1])));
   return b.output(b.op('tlinear', [x], { U, s, V, bias })).build();
 }
+
+const tlinearModule = (): Module => tlinearOn([2, 4]);
 
 describe('lower-ternary-to-add-trees', () => {
   it('lowers a tlinear to V stage, scale, U stage and bias, with one naive tree per factor', () => {
@@ -93,15 +96,38 @@ describe('lower-ternary-to-add-trees', () => {
     expect(() => lowerTernaryToAddTrees(m)).toThrow('TSVDC401: lower-ternary-to-add-trees expects a module at stage ternary, got addtree');
   });
 
-  it('rejects a tlinear on a rank-3 input, naming the node', () => {
-    const b = new ModuleBuilder('r3', 'ternary');
-    const x = b.input([2, 5, 4]);
-    const V = b.constant('V', ternaryFromValues([1, 4], [1, 1, 0, -1]));
-    const U = b.constant('U', ternaryFromValues([2, 1], [1, -1]));
-    const s = b.constant('s', dense([1], Float32Array.from([1])));
-    const m = { ...b.output(b.op('tlinear', [x], { U, s, V })).build(), source: 'model.tsvd.onnx' };
-    expect(() => lowerTernaryToAddTrees(m)).toThrow(
-      'model.tsvd.onnx: TSVDC409: cannot lower tlinear: tlinear on a rank-3 input: only [batch, features] inputs lower to tmatvec (node "n0")',
+  it('lowers a tlinear on a rank-3 input on rows: reshape [-1, C], the stages, reshape back', () => {
+    for (const batch of [2, -1]) {
+      const m = lowerTernaryToAddTrees(tlinearOn([batch, 5, 4]));
+      expect(verify(m)).toEqual([]);
+      expect(m.nodes.map((n) => `${n.op}(${n.inputs}) -> ${n.outputs} ${JSON.stringify(n.attrs['shape'] ?? null)}`)).toEqual([
+        'reshape(in0) -> in0.rows [-1,4]', 'tmatvec(in0.rows) -> v0.V null', 'scale(v0.V) -> v0.s null', 'tmatvec(v0.s) -> v0.U null',
+        'bias(v0.U) -> v0.rows null', 'reshape(v0.rows) -> v0 [-1,5,2]',
+      ]);
+      expect(m.values.get('v0.V')!.shape).toEqual([batch < 0 ? -1 : batch * 5, 3]);
+      expect(m.values.get('v0')!.shape).toEqual([batch, 5, 2]);
+      expect(m.nodes.every((n) => n.origin?.node === 'n0')).toBe(true);
+    }
+  });
+
+  it('property: a rank-3 tlinear computes what it computed before lowering, and on float inputs exactly what the [N, C] lowering does (f64 and f32)', () => {
+    const arbX = fc.record({ batch: fc.integer({ min: 1, max: 4 }), dynamic: fc.boolean(), integers: fc.boolean(), seed: fc.integer({ min: 0, max: 1000 }) });
+    fc.assert(
+      fc.property(arbX, ({ batch, dynamic, integers, seed }) => {
+        const data = Float64Array.from({ length: batch * 20 }, (_, i) => (integers ? Math.round(Math.sin(seed + i) * 3) : Math.sin(seed + i * 0.7) * 3));
+        const m = tlinearOn([dynamic ? -1 : batch, 5, 4]);
+        const low = lowerTernaryToAddTrees(m);
+        const rows = lowerTernaryToAddTrees(tlinearOn([dynamic ? -1 : batch * 5, 4]));
+        for (const mode of ['f64', 'f32'] as const) {
+          const y = interpret(low, { in0: { shape: [batch, 5, 4], data } }, { mode })['v0']!;
+          expect(y.shape).toEqual([batch, 5, 2]);
+          // the sums are the [N, C] lowering's (the f32 summation contract), reshaped
+          expect(valuesOf(y.data)).toEqual(valuesOf(interpret(rows, { in0: { shape: [batch * 5, 4], data } }, { mode })['v0']!.data));
+          // integer-valued: every order of the sums gives the tlinear's own result
+          if (integers) expect(valuesOf(y.data)).toEqual(valuesOf(interpret(m, { in0: { shape: [batch, 5, 4], data } }, { mode })['v0']!.data));
+        }
+      }),
+      { numRuns: 100 },
     );
   });
 

@@ -73,18 +73,24 @@ class Lowering {
     return name;
   }
 
+  /**
+   * tlinear on [.., C]: scale and bias act on axis 1, so an input of rank > 2 works on
+   * rows (reshape [-1, C], the stages, reshape back to [-1, T.., M]); reshapes move no
+   * value, so every sum is the one tlinear computes.
+   */
   tlinear(n: Node): void {
-    const x = n.inputs[0]!;
-    const y = n.outputs[0]!;
-    if (this.m.values.get(x)?.shape.length !== 2) {
-      throw this.error(n, `tlinear on a rank-${this.m.values.get(x)?.shape.length} input: only [batch, features] inputs lower to tmatvec`);
-    }
+    const [x0, y0] = [n.inputs[0]!, n.outputs[0]!];
+    const [xs, ys] = [this.values.get(x0)!.shape, this.values.get(y0)!.shape];
+    const rows = xs.length > 2;
+    const x = rows ? this.emit(n, 'reshape', x0, this.fresh(`${x0}.rows`), { shape: [-1, xs[xs.length - 1]!] }, 'rows') : x0;
+    const y = rows ? this.fresh(`${y0}.rows`) : y0;
     const hasBias = typeof n.attrs['bias'] === 'string';
     const vs = this.positiveRows(n);
-    const t = this.emit(n, 'tmatvec', x, this.fresh(`${y}.V`), { weights: vs.V, tree: this.tree(n, 'V', vs.V) }, 'V');
-    const ts = this.emit(n, 'scale', t, this.fresh(`${y}.s`), { s: vs.s }, 'scale');
-    const u = this.emit(n, 'tmatvec', ts, hasBias ? this.fresh(`${y}.U`) : y, { weights: this.str(n, 'U'), tree: this.tree(n, 'U') }, 'U');
+    const t = this.emit(n, 'tmatvec', x, this.fresh(`${y0}.V`), { weights: vs.V, tree: this.tree(n, 'V', vs.V) }, 'V');
+    const ts = this.emit(n, 'scale', t, this.fresh(`${y0}.s`), { s: vs.s }, 'scale');
+    const u = this.emit(n, 'tmatvec', ts, hasBias ? this.fresh(`${y0}.U`) : y, { weights: this.str(n, 'U'), tree: this.tree(n, 'U') }, 'U');
     if (hasBias) this.emit(n, 'bias', u, y, { b: this.str(n, 'bias') }, 'bias');
+    if (rows) this.emit(n, 'reshape', y, y0, { shape: [-1, ...ys.slice(1)] }, 'unrows');
   }
 
   tconv2d(n: Node): void {

@@ -21,7 +21,7 @@ import { importGemm, importMatMul } from './linear.js';
 import { importBatchNorm, importLayerNormalization, importReduceMean } from './norm.js';
 import { importAveragePool, importGlobalAveragePool, importMaxPool } from './pool.js';
 import { importConcat, importFlatten, importReshape, importSqueeze, importTranspose } from './shape.js';
-import { importCompressedLayer, tlinearOnRows } from './ternary.js';
+import { importCompressedLayer } from './ternary.js';
 
 export type { UnsupportedNode } from './context.js';
 
@@ -162,7 +162,6 @@ function run(model: OnnxModel, opts: ImportOptions, lenient: boolean): LenientIm
       throw new TsvdcError(ONNX_CODES.badGraphIo, `graph output ${JSON.stringify(o)} is a constant, not a computed tensor`, { file: model.file });
     }
   }
-  tlinearOnRows(st);
   return { module: finish(model, st), unsupported: st.unsupported, graph: g, shapeOf: (v) => st.values.get(st.resolve(v))?.shape };
 }
 

@@ -7,13 +7,13 @@
  * A compressed ConvTranspose has no ternary IR op yet: it is imported as a dense
  * `convtranspose2d` whose weight is U diag(s) V (the same function, in float).
  */
-import { dense, numel, ternaryFromValues, TsvdcError, type Node, type TernaryTensor } from '@tsvdc/ir';
+import { dense, ternaryFromValues, TsvdcError, type TernaryTensor } from '@tsvdc/ir';
 import { ONNX_CODES } from '../codes.js';
 import type { NodeProto } from '../proto.js';
 import { tensorValues } from '../tensor.js';
 import type { CompressedLayer } from '../tsvd-meta.js';
 import { convWeightFromFactors } from '../../tsvd/conv-forms.js';
-import type { ImportState, NodeCtx } from './context.js';
+import type { NodeCtx } from './context.js';
 
 /** The layer's nodes: `first` reads the input (V, or U for a ConvTranspose), `second` follows the scaling. */
 interface Chain {
@@ -156,38 +156,4 @@ export function importCompressedLayer(c: NodeCtx, l: CompressedLayer, members: R
 /** Stride/dilation of the whole layer: each axis is carried by one stage, the other has 1. */
 function mulPairs(a: readonly number[], b: readonly number[]): number[] {
   return [a[0]! * b[0]!, a[1]! * b[1]!];
-}
-
-/**
- * Every `tlinear` on a [B, T.., C] input becomes reshape [-1, C] -> tlinear -> reshape
- * [-1, T.., M]: its lowering (scale and bias act on axis 1) takes [batch, features] rows
- * only. Run after the whole graph is imported, so a following bias Add has already been
- * folded into the tlinear, as it is into a dense linear.
- */
-export function tlinearOnRows(st: ImportState): void {
-  const fresh = (base: string): string => {
-    let name = base;
-    for (let k = 1; st.values.has(name); k++) name = `${base}_${k}`;
-    return name;
-  };
-  const rows = (shape: readonly number[]): number[] => {
-    const lead = shape.slice(0, -1);
-    return [lead.some((d) => d < 0) ? -1 : numel(lead), shape[shape.length - 1]!];
-  };
-  const out = st.nodes.flatMap((n): Array<Node | undefined> => {
-    if (!n || n.op !== 'tlinear' || st.values.get(n.inputs[0]!)!.shape.length <= 2) return [n];
-    const [x, y] = [n.inputs[0]!, n.outputs[0]!];
-    const [xs, ys] = [st.values.get(x)!, st.values.get(y)!];
-    const [xr, yr] = [fresh(`${x}/rows`), fresh(`${y}/rows`)];
-    st.values.set(xr, { shape: rows(xs.shape), elem: xs.elem });
-    st.values.set(yr, { shape: rows(ys.shape), elem: ys.elem });
-    const part = (p: string, node: Omit<Node, 'name' | 'origin'>): Node => ({ ...node, name: `${n.name}/${p}`, origin: { ...n.origin, part: p } });
-    return [
-      part('rows', { op: 'reshape', inputs: [x], outputs: [xr], attrs: { shape: [-1, xs.shape[xs.shape.length - 1]!] } }),
-      { ...n, inputs: [xr], outputs: [yr] },
-      part('unrows', { op: 'reshape', inputs: [yr], outputs: [y], attrs: { shape: [-1, ...ys.shape.slice(1)] } }),
-    ];
-  });
-  // import is done with node indices (folding): the list is rebuilt in place
-  st.nodes.splice(0, st.nodes.length, ...out);
 }
