@@ -41,8 +41,9 @@ function input(c: NodeCtx, i: number): Folded {
 }
 
 /** Whether every data input of the node is a constant (the node can be folded). */
-export function foldable(c: NodeCtx, inputs: readonly number[] = c.node.input.map((_, i) => i)): boolean {
-  return inputs.every((i) => !c.has(i) || c.isConstant(i)) && inputs.some((i) => c.has(i));
+export function foldable(c: NodeCtx): boolean {
+  const given = c.node.input.flatMap((_, i) => (c.has(i) ? [i] : []));
+  return given.length > 0 && given.every((i) => c.isConstant(i));
 }
 
 /** Identity / Dropout of a constant: the same constant under the new name. */

@@ -41,8 +41,8 @@ export interface LenientImport {
 
 type Handler = (c: NodeCtx) => void;
 
-/** A handler that folds the node when its data input (0) is a constant. */
-const orFold = (fold: Handler, handler: Handler): Handler => (c) => (c.isConstant(0) ? fold(c) : handler(c));
+/** A handler that folds the node when its inputs are constants (constfold.ts). */
+const orFold = (fold: Handler, handler: Handler): Handler => (c) => (foldable(c) ? fold(c) : handler(c));
 
 const HANDLERS: Readonly<Record<string, Handler>> = {
   Gemm: importGemm, MatMul: importMatMul, Conv: importConv, ConvTranspose: importConvTranspose,
@@ -52,10 +52,10 @@ const HANDLERS: Readonly<Record<string, Handler>> = {
   LeakyRelu: importLeakyRelu, Softmax: importSoftmax,
   Identity: orFold(foldIdentity, importIdentity), Dropout: orFold(foldIdentity, importIdentity),
   Flatten: importFlatten, Reshape: importReshape, Transpose: importTranspose,
-  Concat: (c) => (foldable(c) ? foldConcat(c) : importConcat(c)),
+  Concat: orFold(foldConcat, importConcat),
   Squeeze: orFold(foldSqueeze, importSqueeze), Unsqueeze: orFold(foldSqueeze, importSqueeze),
   Cast: importCast, Shape: importShape,
-  Gather: (c) => (foldable(c) ? foldGather(c) : c.unsupported('Gather of a computed tensor (tsvdc folds Gather of constants and shapes)')),
+  Gather: orFold(foldGather, (c) => c.unsupported('Gather of a computed tensor (tsvdc folds Gather of constants and shapes)')),
   MaxPool: importMaxPool, AveragePool: importAveragePool, GlobalAveragePool: importGlobalAveragePool,
   // Constant outputs are read as constants by the nodes that use them
   Constant: () => undefined,
