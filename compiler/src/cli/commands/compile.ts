@@ -96,13 +96,12 @@ function modeOf(o: CliOptions): Mode {
   return o.mode;
 }
 
-function pipelineOptions(m: Module, o: CliOptions): { options: PipelineOptions; calibration?: string } {
-  modeOf(o);
+function pipelineOptions(m: Module, o: CliOptions, mode: Mode): { options: PipelineOptions; calibration?: string } {
   if (o.tree !== 'balanced' && o.tree !== 'chain') throw new TsvdcError(CLI_CODES.badOption, `--tree must be balanced or chain, got ${JSON.stringify(o.tree)}`);
   if (o.calibMethod !== 'minmax' && o.calibMethod !== 'percentile') throw new TsvdcError(CLI_CODES.badOption, `--calib-method must be minmax or percentile, got ${JSON.stringify(o.calibMethod)}`);
   const slack = o.slack === 'inf' ? Infinity : int('--slack', o.slack);
-  const base: PipelineOptions = { mode: o.mode as Mode, tree: o.tree, slack };
-  if (o.mode === 'float') return { options: base };
+  const base: PipelineOptions = { mode, tree: o.tree, slack };
+  if (mode === 'float') return { options: base };
   const norm = o.calibNorm?.split(',').map(Number);
   if (norm && (norm.length !== 2 || norm.some((x) => !Number.isFinite(x)) || norm[1] === 0)) {
     throw new TsvdcError(CLI_CODES.badOption, `--calib-norm must be MEAN,STD with STD != 0, got ${JSON.stringify(o.calibNorm)}`);
@@ -127,7 +126,7 @@ export function runCompile(path: string, o: CliOptions): Module {
   const prints = new Set(o.printAfter.flatMap((p) => (p === 'all' ? passNames(mode) : [checkPassName(p, '--print-after', mode)])));
   if (o.stopAfter !== undefined) checkPassName(o.stopAfter, '--stop-after', mode);
   const input = loadModule(path);
-  const { options, calibration } = pipelineOptions(input, o);
+  const { options, calibration } = pipelineOptions(input, o, mode);
   const tty = process.stderr.isTTY === true;
   const { module, runs, state } = runPipeline(input, options, {
     ...(o.stopAfter !== undefined ? { stopAfter: o.stopAfter } : {}),
