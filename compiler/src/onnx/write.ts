@@ -26,12 +26,16 @@ export function writeModelFile(path: string, model: ModelProto): void {
   writeOutputFile(path, bytes);
 }
 
-/** Atomic write of any output (model, JSON report) with the CLI's unwritable-file diagnostic. */
-export function writeOutputFile(path: string, data: string | Uint8Array): void {
+/**
+ * Atomic write of any output (model, JSON report) with the CLI's unwritable-file
+ * diagnostic: "cannot write <what> (<code>)", then `; <note>` when given.
+ */
+export function writeOutputFile(path: string, data: string | Uint8Array, say: { what?: string; note?: string } = {}): void {
   try {
     writeFileAtomic(path, data);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new TsvdcError(CLI_CODES.fileUnwritable, `cannot write the output (${code})`, { file: path });
+    const note = say.note !== undefined ? `; ${say.note}` : '';
+    throw new TsvdcError(CLI_CODES.fileUnwritable, `cannot write ${say.what ?? 'the output'} (${code})${note}`, { file: path });
   }
 }

@@ -9,7 +9,6 @@ import type { Command } from 'commander';
 import { TsvdcError } from '@tsvdc/ir';
 import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../io/atomic.js';
 import { compressModel, DEFAULT_TSVD, type CompressedModel, type CompressOptions } from '../../compress/index.js';
 import { layerProgress, type Progress } from '../../compress/progress.js';
 import { readModel, readModelFile } from '../../onnx/read.js';
@@ -123,19 +122,14 @@ export async function runCompress(path: string, opts: CliOptions): Promise<{ res
   const report = reportModel(readModel(bytes, { file: opts.output }), result.plan, new Set(result.layers.map((l) => l.node)));
   writeOutputFile(opts.output, bytes);
   const seconds = (performance.now() - t0) / 1000;
-  if (opts.json !== undefined) writeJson(opts.json, opts.output, jsonReport(path, opts.output, options, result, report, seconds));
+  // written after the model: a failure says that the model itself was written
+  if (opts.json !== undefined) {
+    writeOutputFile(opts.json, `${JSON.stringify(jsonReport(path, opts.output, options, result, report, seconds), null, 2)}\n`, {
+      what: 'the JSON report', note: `the compressed model was written to ${opts.output}`,
+    });
+  }
   process.stdout.write(`${summary(result, report, seconds)}\n`);
   return { result, report };
-}
-
-/** The JSON report, written after the model: a failure says that the model itself was written. */
-function writeJson(path: string, model: string, report: unknown): void {
-  try {
-    writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new TsvdcError(CLI_CODES.fileUnwritable, `cannot write the JSON report (${code}); the compressed model was written to ${model}`, { file: path });
-  }
 }
 
 function summary(result: CompressedModel, report: ModelReport, seconds: number): string {
