@@ -79,6 +79,15 @@ describe('constant folding', () => {
     expect(computed.message).toBe('bad.onnx: TSVDC210: Squeeze: cannot squeeze axis 0 of size 2 (node "sq")');
     expect(folded.message).toBe(computed.message);
   });
+
+  it('Concat of constants without an axis: the same TSVDC211 as Concat of computed tensors', () => {
+    const concatOf = (what: string): NodeProto[] => [node('Concat', [what, what], ['s'], {}, 'cat'), node('Relu', ['s'], ['y'])];
+    const io = { inputs: [valueInfo('x', [2, 3])], outputs: [valueInfo('y', [4, 3])] };
+    const computed = importError({ ...io, nodes: concatOf('x') });
+    const folded = importError({ ...io, initializers: [weight('C', [2, 3], r)], nodes: concatOf('C') });
+    expect(computed.message).toBe('bad.onnx: TSVDC211: Concat: attribute axis is required (node "cat")');
+    expect(folded.message).toBe(computed.message);
+  });
 });
 
 describe('LeakyRelu, ReduceMean, old Softmax', () => {

@@ -8,12 +8,13 @@
  * dimension becomes a dynamic entry (-1, with where it came from) that folding carries
  * and only Reshape may consume, where it means "copy this dimension" (a 0 in the target).
  */
+import { numel } from '@tsvdc/ir';
 import { ONNX_CODES } from '../codes.js';
 import { DTYPE, type TensorProto } from '../proto.js';
 import { floatTensorOf, intTensorOf, isFloatDtype, isIntDtype, tensorValues } from '../tensor.js';
 import type { DynamicDim, NodeCtx } from './context.js';
 import { importIdentity } from './elementwise.js';
-import { squeezedDims } from './shape.js';
+import { axisIn, concatAxis, squeezedDims } from './shape.js';
 
 interface Folded {
   readonly dims: readonly number[];
@@ -87,11 +88,10 @@ export function foldGather(c: NodeCtx): void {
   const data = input(c, 0);
   const idx = input(c, 1);
   const r = data.dims.length;
-  const axis = c.int('axis', 0) < 0 ? c.int('axis', 0) + r : c.int('axis', 0);
-  if (axis < 0 || axis >= r) c.fail(ONNX_CODES.badAttribute, `axis ${c.int('axis', 0)} is out of range for rank ${r}`);
+  const axis = axisIn(c, c.int('axis', 0), r);
   const n = data.dims[axis]!;
-  const outer = data.dims.slice(0, axis).reduce((p, d) => p * d, 1);
-  const inner = data.dims.slice(axis + 1).reduce((p, d) => p * d, 1);
+  const outer = numel(data.dims.slice(0, axis));
+  const inner = numel(data.dims.slice(axis + 1));
   const picks = Array.from(idx.values, (j) => {
     if (!(j >= -n && j < n)) c.fail(ONNX_CODES.shapeMismatch, `index ${j} is out of range for a dimension of size ${n}`);
     return j < 0 ? j + n : j;
@@ -120,19 +120,18 @@ export function foldSqueeze(c: NodeCtx): void {
 export function foldConcat(c: NodeCtx): void {
   const parts = c.node.input.map((_, i) => input(c, i));
   const r = parts[0]!.dims.length;
-  const a = c.int('axis', 0) < 0 ? c.int('axis', 0) + r : c.int('axis', 0);
-  if (a < 0 || a >= r) c.fail(ONNX_CODES.badAttribute, `axis ${c.int('axis', 0)} is out of range for rank ${r}`);
+  const a = concatAxis(c, r);
   for (const p of parts) {
     if (p.dims.length !== r || p.dims.some((d, i) => i !== a && d !== parts[0]!.dims[i])) {
       c.fail(ONNX_CODES.shapeMismatch, `shapes [${parts[0]!.dims}] and [${p.dims}] differ off axis ${a}`);
     }
   }
-  const outer = parts[0]!.dims.slice(0, a).reduce((p, d) => p * d, 1);
+  const outer = numel(parts[0]!.dims.slice(0, a));
   const values: number[] = [];
   const dynamic = new Map<number, DynamicDim>();
   for (let o = 0; o < outer; o++) {
     for (const p of parts) {
-      const block = p.dims.slice(a).reduce((q, d) => q * d, 1);
+      const block = numel(p.dims.slice(a));
       for (let i = 0; i < block; i++) {
         const d = p.dynamic!.get(o * block + i);
         if (d) dynamic.set(values.length, d);

@@ -6,7 +6,8 @@
 import { ONNX_CODES } from '../codes.js';
 import type { NodeCtx } from './context.js';
 
-function axisIn(c: NodeCtx, axis: number, rank: number, what = 'axis'): number {
+/** `axis` of a rank-`rank` tensor, negative counting from the end; out of range is TSVDC211. */
+export function axisIn(c: NodeCtx, axis: number, rank: number, what = 'axis'): number {
   const a = axis < 0 ? axis + rank : axis;
   if (!Number.isInteger(a) || a < 0 || a >= rank) c.fail(ONNX_CODES.badAttribute, `${what} ${axis} is out of range for rank ${rank}`);
   return a;
@@ -49,11 +50,15 @@ export function importTranspose(c: NodeCtx): void {
   c.emit('transpose', [c.value(0)], { perm });
 }
 
+/** Concat's axis (required) for inputs of rank `rank` (import and constant folding). */
+export function concatAxis(c: NodeCtx, rank: number): number {
+  if (!c.attr('axis')) c.fail(ONNX_CODES.badAttribute, 'attribute axis is required');
+  return axisIn(c, c.int('axis', 0), rank);
+}
+
 export function importConcat(c: NodeCtx): void {
   const ins = c.node.input.map((_, i) => c.value(i));
-  const rank = c.type(0).shape.length;
-  if (!c.attr('axis')) c.fail(ONNX_CODES.badAttribute, 'attribute axis is required');
-  c.emit('concat', ins, { axis: axisIn(c, c.int('axis', 0), rank) });
+  c.emit('concat', ins, { axis: concatAxis(c, c.type(0).shape.length) });
 }
 
 /**
