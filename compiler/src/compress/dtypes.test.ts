@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { verify } from '@tsvdc/ir';
 import { importOnnx } from '../onnx/import/index.js';
 import { readModel } from '../onnx/read.js';
-import { DTYPE } from '../onnx/proto.js';
-import { buildModel, node, randomArray, rng, valueInfo } from '../onnx/testing/builder.js';
+import { DTYPE, type TensorProto } from '../onnx/proto.js';
+import { buildModel, node, rng, valueInfo, weight } from '../onnx/testing/builder.js';
 import { randomFeeds } from '../onnx/testing/compare.js';
-import { floatTensorOf } from '../onnx/tensor.js';
 import { writeModel } from '../onnx/write.js';
 import { compareOutputs } from '../report/agreement.js';
 import { reportModel } from '../report/index.js';
@@ -18,8 +17,7 @@ import { compressModel } from './index.js';
  */
 function model(dtype: number, conv: boolean): Uint8Array {
   const r = rng(11);
-  const t = (name: string, dims: number[]): ReturnType<typeof floatTensorOf> =>
-    floatTensorOf(name, dims, randomArray(dims.reduce((p, d) => p * d, 1), r, 0.5), dtype);
+  const t = (name: string, dims: number[]): TensorProto => weight(name, dims, r, 0.5, dtype);
   const head = conv ? [
     node('Conv', ['x', 'K', 'kb'], ['c'], { pads: [1, 1, 1, 1], strides: [2, 2] }, 'conv'), node('Relu', ['c'], ['a']), node('Flatten', ['a'], ['f']),
   ] : [];

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildModel, float, int64Tensor, node, randomArray, rng, valueInfo, weight } from '../testing/builder.js';
+import { buildModel, float, int64Tensor, node, rng, valueInfo, weight } from '../testing/builder.js';
 import { compareWithOrt, randomFeeds } from '../testing/compare.js';
 import { importError } from '../testing/errors.js';
 import { DTYPE, type NodeProto, type TensorProto } from '../proto.js';
-import { floatTensorOf } from '../tensor.js';
 import { writeModel } from '../write.js';
 
 const r = rng(17);
@@ -34,7 +33,7 @@ function run(c: Case): void {
   });
 }
 
-const half = (name: string, dims: number[]): TensorProto => floatTensorOf(name, dims, randomArray(dims.reduce((p, d) => p * d, 1), r, 0.5), DTYPE.FLOAT16);
+const half = (name: string, dims: number[]): TensorProto => weight(name, dims, r, 0.5, DTYPE.FLOAT16);
 
 describe('constant folding', () => {
   run({

@@ -2,8 +2,9 @@
  * Building small ONNX models in tests (the same plain ModelProto view the reader
  * produces), and a seeded generator of weights and inputs. Test support only.
  */
-import { ATTR, type AttributeProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto.js';
-import { floatTensor, int64Tensor } from '../tensor.js';
+import { numel } from '@tsvdc/ir';
+import { ATTR, DTYPE, type AttributeProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../proto.js';
+import { floatTensor, floatTensorOf, int64Tensor } from '../tensor.js';
 import { writeModel } from '../write.js';
 
 /** A float attribute (plain numbers become INT attributes). */
@@ -77,8 +78,9 @@ export function randomArray(n: number, r: () => number, scale = 1): Float32Array
   return Float32Array.from({ length: n }, () => r() * scale);
 }
 
-export function weight(name: string, dims: readonly number[], r: () => number, scale = 0.5): TensorProto {
-  return floatTensor(name, dims, randomArray(dims.reduce((p, d) => p * d, 1), r, scale));
+/** Random weights uniform in [-scale, scale), stored as `dtype` (FLOAT, FLOAT16, BFLOAT16 or DOUBLE). */
+export function weight(name: string, dims: readonly number[], r: () => number, scale = 0.5, dtype: number = DTYPE.FLOAT): TensorProto {
+  return floatTensorOf(name, dims, randomArray(numel(dims), r, scale), dtype);
 }
 
 export { floatTensor, int64Tensor };
