@@ -6,7 +6,6 @@
  * Matched from the first ReduceMean by following single consumers; every
  * intermediate value must be read only inside the pattern.
  */
-import { constantOf } from '../graph.js';
 import type { NodeProto } from '../proto.js';
 import { tensorValues, weightValues } from '../tensor.js';
 import type { NodeCtx } from './context.js';
@@ -36,7 +35,7 @@ function soleReader(c: NodeCtx, v: string, op: string): Found {
 }
 
 function constScalar(c: NodeCtx, v: string): number | undefined {
-  const t = constantOf(c.st.g, v);
+  const t = c.st.constant(v);
   if (!t) return undefined;
   const vals = tensorValues(t, c.origin);
   return vals.length === 1 ? vals[0] : undefined;
@@ -47,7 +46,7 @@ function reducesLast(c: NodeCtx, n: NodeProto, rank: number): boolean {
   const axesAttr = n.attribute.find((a) => a.name === 'axes');
   let axes = axesAttr?.ints;
   if (!axes && n.input[1]) {
-    const t = constantOf(c.st.g, n.input[1]);
+    const t = c.st.constant(n.input[1]);
     axes = t ? Array.from(tensorValues(t, c.origin)) : undefined;
   }
   const keep = n.attribute.find((a) => a.name === 'keepdims')?.i ?? 1;
@@ -57,7 +56,7 @@ function reducesLast(c: NodeCtx, n: NodeProto, rank: number): boolean {
 /** The constant operand of a binary node whose other operand is `v`. */
 function otherConst(c: NodeCtx, n: NodeProto, v: string): { values: Float64Array; dtype: number } | undefined {
   const other = n.input[0] === v ? n.input[1] : n.input[1] === v ? n.input[0] : undefined;
-  const t = other ? constantOf(c.st.g, other) : undefined;
+  const t = other ? c.st.constant(other) : undefined;
   return t ? { values: weightValues(t, c.origin), dtype: t.dataType ?? 0 } : undefined;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildModel, float, floatTensor, node, rng, valueInfo, weight } from '../testing/builder.js';
 import { compareWithOrt, randomFeeds } from '../testing/compare.js';
-import type { NodeProto, TensorProto } from '../proto.js';
+import { DTYPE, type NodeProto, type TensorProto } from '../proto.js';
 import { writeModel } from '../write.js';
 
 const r = rng(31);
@@ -85,12 +85,12 @@ describe('LayerNormalization', () => {
     expect(res.error).toBeLessThan(1e-5);
   });
 
-  it('the decomposed pattern (ReduceMean .. Div, Mul gamma, Add beta) becomes one layernorm', async () => {
+  /** The decomposed pattern over x [2, 6] reading g, b and eps (made by `pre`, or initializers): one layernorm, as onnxruntime computes. */
+  async function oneLayerNorm(initializers: TensorProto[], pre: NodeProto[] = []): Promise<void> {
     const bytes = writeModel(buildModel({
-      opset: 13, inputs: [valueInfo('x', [2, 6])], outputs: [valueInfo('y', [2, 6])],
-      initializers: [weight('g', [6], r), weight('b', [6], r), floatTensor('two', [], [2]), floatTensor('eps', [], [1e-5])],
+      opset: 13, inputs: [valueInfo('x', [2, 6])], outputs: [valueInfo('y', [2, 6])], initializers: [...initializers, floatTensor('two', [], [2])],
       nodes: [
-        node('ReduceMean', ['x'], ['m'], { axes: [-1] }), node('Sub', ['x', 'm'], ['d']), node('Pow', ['d', 'two'], ['p']),
+        ...pre, node('ReduceMean', ['x'], ['m'], { axes: [-1] }), node('Sub', ['x', 'm'], ['d']), node('Pow', ['d', 'two'], ['p']),
         node('ReduceMean', ['p'], ['v'], { axes: [-1] }), node('Add', ['v', 'eps'], ['e']), node('Sqrt', ['e'], ['s']),
         node('Div', ['d', 's'], ['n']), node('Mul', ['n', 'g'], ['ng']), node('Add', ['ng', 'b'], ['y']),
       ],
@@ -99,5 +99,15 @@ describe('LayerNormalization', () => {
     expect(res.diagnostics).toEqual([]);
     expect(res.module.nodes.map((n) => [n.op, n.outputs[0]])).toEqual([['layernorm', 'y']]);
     expect(res.error).toBeLessThan(1e-5);
+  }
+
+  it('the decomposed pattern (ReduceMean .. Div, Mul gamma, Add beta) becomes one layernorm', async () => {
+    await oneLayerNorm([weight('g', [6], r), weight('b', [6], r), floatTensor('eps', [], [1e-5])]);
+  });
+
+  it('the decomposed pattern with float16 gamma and beta behind Casts and epsilon behind an Identity (folded constants)', async () => {
+    await oneLayerNorm([weight('g16', [6], r, 0.5, DTYPE.FLOAT16), weight('b16', [6], r, 0.5, DTYPE.FLOAT16), floatTensor('eps0', [], [1e-5])], [
+      node('Cast', ['g16'], ['g'], { to: DTYPE.FLOAT }), node('Cast', ['b16'], ['b'], { to: DTYPE.FLOAT }), node('Identity', ['eps0'], ['eps']),
+    ]);
   });
 });
