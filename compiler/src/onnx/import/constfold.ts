@@ -20,7 +20,7 @@ interface Folded {
   readonly dims: readonly number[];
   readonly values: ArrayLike<number>;
   readonly dtype: number;
-  readonly dynamic?: ReadonlyMap<number, DynamicDim>;
+  readonly dynamic: ReadonlyMap<number, DynamicDim>;
 }
 
 function tensorOf(name: string, f: Folded): TensorProto {
@@ -31,7 +31,7 @@ function tensorOf(name: string, f: Folded): TensorProto {
 function define(c: NodeCtx, f: Folded): void {
   const out = c.node.output[0]!;
   c.st.folded.set(out, tensorOf(out, f));
-  if (f.dynamic && f.dynamic.size > 0) c.st.dynamic.set(out, f.dynamic);
+  if (f.dynamic.size > 0) c.st.dynamic.set(out, f.dynamic);
 }
 
 /** Input i as a folded value (constant, dynamic entries kept). */
@@ -65,9 +65,9 @@ export function importCast(c: NodeCtx): void {
     return;
   }
   const x = input(c, 0);
-  if (x.dynamic!.size > 0 && isFloatDtype(to)) c.unsupported('Cast of the dynamic batch size to a float type');
+  if (x.dynamic.size > 0 && isFloatDtype(to)) c.unsupported('Cast of the dynamic batch size to a float type');
   const convert = to === 9 ? (v: number) => (v !== 0 ? 1 : 0) : isFloatDtype(to) ? (v: number) => v : Math.trunc;
-  define(c, { dims: x.dims, values: Float64Array.from(x.values, convert), dtype: to, dynamic: x.dynamic! });
+  define(c, { dims: x.dims, values: Float64Array.from(x.values, convert), dtype: to, dynamic: x.dynamic });
 }
 
 /** Shape (start/end from opset 15) of a computed or constant tensor. */
@@ -103,7 +103,7 @@ export function foldGather(c: NodeCtx): void {
       for (let i = 0; i < inner; i++) {
         const [from, to] = [(o * n + p) * inner + i, (o * picks.length + k) * inner + i];
         values[to] = data.values[from]!;
-        if (data.dynamic!.has(from)) dynamic.set(to, data.dynamic!.get(from)!);
+        if (data.dynamic.has(from)) dynamic.set(to, data.dynamic.get(from)!);
       }
     });
   }
@@ -133,7 +133,7 @@ export function foldConcat(c: NodeCtx): void {
     for (const p of parts) {
       const block = numel(p.dims.slice(a));
       for (let i = 0; i < block; i++) {
-        const d = p.dynamic!.get(o * block + i);
+        const d = p.dynamic.get(o * block + i);
         if (d) dynamic.set(values.length, d);
         values.push(p.values[o * block + i]!);
       }

@@ -144,11 +144,11 @@ export class NodeCtx {
   }
 
   /** An integer constant operand with its dynamic entries (-1 in `values`). */
-  shapeInts(i: number, what: string): { values: number[]; dims: number[]; dynamic: ReadonlyMap<number, DynamicDim> } {
+  shapeInts(i: number, what: string): { values: number[]; dynamic: ReadonlyMap<number, DynamicDim> } {
     const v = this.inputName(i);
     const t = this.st.constant(v);
     if (!t) this.fail(ONNX_CODES.notConstant, `${what} (input ${i}, ${JSON.stringify(v)}) must be a constant (an initializer or a Constant node)`);
-    return { values: intValues(t, this.origin), dims: [...t.dims], dynamic: this.st.dynamic.get(v) ?? new Map() };
+    return { values: intValues(t, this.origin), dynamic: this.st.dynamic.get(v) ?? new Map() };
   }
 
   /** IR value of dynamic input i. */
