@@ -10,18 +10,24 @@ import { loadOrt, type FloatTensor } from '../../report/ort.js';
 
 export interface Comparison {
   readonly module: Module;
-  /** Verifier diagnostics at the module's own stage. */
+  /** Verifier diagnostics at the module's own stage (or the one asked for). */
   readonly diagnostics: readonly Diagnostic[];
   /** max |ort - interp| / max(1, max |ort|) over all outputs. */
   readonly error: number;
   readonly ort: Record<string, FloatTensor>;
 }
 
-/** `dynamicBatch`: import keeps a dynamic batch dimension dynamic (the interpreter gets the feeds' size). */
-export async function compareWithOrt(bytes: Uint8Array, feeds: Readonly<Record<string, FloatTensor>>, stage?: Stage, dynamicBatch = false): Promise<Comparison> {
+export interface CompareOptions {
+  /** The stage to verify the module at (default: its own). */
+  readonly stage?: Stage;
+  /** Import keeps a dynamic batch dimension dynamic (the interpreter gets the feeds' size). */
+  readonly dynamicBatch?: boolean;
+}
+
+export async function compareWithOrt(bytes: Uint8Array, feeds: Readonly<Record<string, FloatTensor>>, opts: CompareOptions = {}): Promise<Comparison> {
   const model = readModel(bytes, { file: 'test.onnx' });
-  const module = importOnnx(model, dynamicBatch ? {} : { batch: feeds[Object.keys(feeds)[0]!]!.dims[0]! });
-  const diagnostics = verify(module, stage ?? module.stage);
+  const module = importOnnx(model, opts.dynamicBatch ? {} : { batch: feeds[Object.keys(feeds)[0]!]!.dims[0]! });
+  const diagnostics = verify(module, opts.stage ?? module.stage);
   const session = await loadOrt(bytes);
   const ort = await session.run(feeds);
   const ins = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, tensor(v.dims, Float64Array.from(v.data))]));
