@@ -110,6 +110,10 @@ describe('lower-ternary-to-add-trees', () => {
     }
   });
 
+  it('a rank-3 tlinear with a second dynamic dimension is refused with TSVDC409, naming the node', () => {
+    expect(() => lowerTernaryToAddTrees(tlinearOn([-1, -1, 4]))).toThrow('TSVDC409: cannot lower tlinear: tlinear on [-1,-1,4]: only the first dimension may be dynamic (the rows are reshaped back to [-1, -1, 2]) (node "n0")');
+  });
+
   it('property: a rank-3 tlinear computes what it computed before lowering, and on float inputs exactly what the [N, C] lowering does (f64 and f32)', () => {
     const arbX = fc.record({ batch: fc.integer({ min: 1, max: 4 }), dynamic: fc.boolean(), integers: fc.boolean(), seed: fc.integer({ min: 0, max: 1000 }) });
     fc.assert(
