@@ -83,7 +83,7 @@ class Lowering {
     const [xs, ys] = [this.values.get(x0)!.shape, this.values.get(y0)!.shape];
     const rows = xs.length > 2;
     if (rows && ys.slice(1).some((d) => d < 0)) {
-      throw this.error(n, `tlinear on [${xs}]: only the first dimension may be dynamic (the rows are reshaped back to [-1, ${ys.slice(1).join(", ")}])`);
+      throw this.error(n, `tlinear on [${xs}]: only the first dimension may be dynamic (the rows are reshaped back to [-1, ${ys.slice(1).join(', ')}])`);
     }
     const x = rows ? this.emit(n, 'reshape', x0, this.fresh(`${x0}.rows`), { shape: [-1, xs[xs.length - 1]!] }, 'rows') : x0;
     const y = rows ? this.fresh(`${y0}.rows`) : y0;
